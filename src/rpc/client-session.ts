@@ -7,7 +7,6 @@
 import { RpcAbortError, RpcClientError, fromWireError, isWireError } from './errors.ts'
 import { FrameDecoder, FrameType, encodeFrame } from './frames.ts'
 import type { Stream, StreamCloseEvent, StreamMessageEvent } from '@libp2p/interface'
-import type { Uint8ArrayList } from 'uint8arraylist'
 
 interface Pending {
   resolve: (value: unknown) => void
@@ -66,7 +65,7 @@ export class ClientSession {
     this.stream.abort(reason)
   }
 
-  private send (bytes: Uint8ArrayList): void {
+  private send (bytes: Uint8Array): void {
     try {
       this.stream.send(bytes)
     } catch (err) {

@@ -13,7 +13,7 @@ import { FrameType, sendFrame } from './frames.ts'
 import { mergeIterables } from './merge.ts'
 import { MAX_RPC_STREAMS_PER_CONNECTION } from './protocol.ts'
 import type { RpcServer } from './server.ts'
-import type { ApiShape, ArgOf, CallOptions, PeerResult, ResultOf, ServiceName, StreamMethodName, UnaryMethodName } from './types.ts'
+import type { AnyMethod, ApiShape, ArgOf, CallContext, CallOptions, PeerResult, ResultOf, ServiceName, StreamMethodName, UnaryMethodName } from './types.ts'
 import type { Libp2p, PeerId, Stream } from '@libp2p/interface'
 import type { Logger } from '@libp2p/logger'
 
@@ -31,6 +31,9 @@ function isAborted (signal: AbortSignal | undefined): boolean {
 
 /** A signal that never aborts, for local calls made without one. */
 const NEVER = new AbortController().signal
+const LOCAL_CONTEXT: CallContext = Object.freeze({ signal: NEVER })
+
+type LocalMethod = (this: unknown, arg: unknown, ctx: CallContext) => unknown
 
 export class RpcClient<Api extends ApiShape> {
   private readonly host: Pick<Libp2p, 'peerId' | 'dialProtocol'>
@@ -56,15 +59,12 @@ export class RpcClient<Api extends ApiShape> {
   }
 
   /** One unary call. `peer` undefined (or the local peer) means this peer. */
-  async call<S extends ServiceName<Api>, M extends UnaryMethodName<Api, S>> (
-    peer: PeerId | undefined, service: S, method: M, arg: ArgOf<Api[S][M]>, options: CallOptions = {}
+  call<S extends ServiceName<Api>, M extends UnaryMethodName<Api, S>> (
+    peer: PeerId | undefined, service: S, method: M, arg: ArgOf<Api[S][M]>, options?: CallOptions
   ): Promise<ResultOf<Api[S][M]>> {
-    if (this.isLocal(peer)) return await this.localCall(service, method, arg, options.signal) as ResultOf<Api[S][M]>
-    this.checkKind(service, method, 'unary')
-    const signal = options.signal
-    if (isAborted(signal)) throw new RpcAbortError()
-    const session = await this.session(peer as PeerId, signal)
-    return await session.call(service, method, arg, signal) as ResultOf<Api[S][M]>
+    // not an async function: the local shortcut hands back the handler's own promise
+    if (this.isLocal(peer)) return this.localCall(service, method, arg, options?.signal) as Promise<ResultOf<Api[S][M]>>
+    return this.remoteCall(peer as PeerId, service, method, arg, options?.signal) as Promise<ResultOf<Api[S][M]>>
   }
 
   /**
@@ -131,11 +131,20 @@ export class RpcClient<Api extends ApiShape> {
     if (spec.kind !== kind) throw new RpcClientError(`${service}.${method} is a ${spec.kind} method`)
   }
 
-  private async localCall (service: string, method: string, arg: unknown, signal: AbortSignal | undefined): Promise<unknown> {
-    const fn = this.server.localHandler(service, method)
-    if (fn == null) throw new RpcUnknownMethodError(`unknown method ${service}.${method}`)
-    if (signal == null) return fn(arg, { signal: NEVER })
-    if (isAborted(signal)) throw new RpcAbortError()
+  private localCall (service: string, method: string, arg: unknown, signal: AbortSignal | undefined): Promise<unknown> {
+    const handlers = this.server.localService(service)
+    const fn = handlers?.[method]
+    if (typeof fn !== 'function') return Promise.reject(new RpcUnknownMethodError(`unknown method ${service}.${method}`))
+    try {
+      if (signal == null) return (fn as LocalMethod).call(handlers, arg, LOCAL_CONTEXT) as Promise<unknown>
+      return this.localCallWithSignal(fn.bind(handlers), arg, signal)
+    } catch (err) {
+      return Promise.reject(err as Error)
+    }
+  }
+
+  private async localCallWithSignal (fn: AnyMethod, arg: unknown, signal: AbortSignal): Promise<unknown> {
+    if (signal.aborted) throw new RpcAbortError()
     // the caller is released at once on abort, as for a remote call
     const { promise: aborted, reject } = Promise.withResolvers<never>()
     const onAbort = (): void => { reject(new RpcAbortError()) }
@@ -147,12 +156,20 @@ export class RpcClient<Api extends ApiShape> {
     }
   }
 
+  private async remoteCall (peer: PeerId, service: string, method: string, arg: unknown, signal: AbortSignal | undefined): Promise<unknown> {
+    this.checkKind(service, method, 'unary')
+    if (isAborted(signal)) throw new RpcAbortError()
+    const session = await this.session(peer, signal)
+    return session.call(service, method, arg, signal)
+  }
+
   private async * localStream (service: string, method: string, arg: unknown, signal: AbortSignal | undefined): AsyncGenerator<unknown> {
     this.checkKind(service, method, 'stream')
-    const fn = this.server.localHandler(service, method)
-    if (fn == null) throw new RpcUnknownMethodError(`unknown method ${service}.${method}`)
+    const handlers = this.server.localService(service)
+    const fn = handlers?.[method]
+    if (typeof fn !== 'function') throw new RpcUnknownMethodError(`unknown method ${service}.${method}`)
     if (isAborted(signal)) throw new RpcAbortError()
-    for await (const item of fn(arg, { signal: signal ?? NEVER }) as AsyncIterable<unknown>) {
+    for await (const item of (fn as LocalMethod).call(handlers, arg, signal == null ? LOCAL_CONTEXT : { signal }) as AsyncIterable<unknown>) {
       if (isAborted(signal)) throw new RpcAbortError()
       yield item
     }

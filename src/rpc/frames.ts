@@ -63,10 +63,15 @@ export class MalformedFrameError extends Error {
 }
 
 /** Encodes a frame with its length prefix; refuses one above the cap. */
-export function encodeFrame (frame: Frame, maxFrameSize: number): Uint8ArrayList {
+export function encodeFrame (frame: Frame, maxFrameSize: number): Uint8Array {
   const body = encode(frame)
   if (body.byteLength > maxFrameSize) throw new FrameTooLargeError(body.byteLength, maxFrameSize)
-  return new Uint8ArrayList(varint.encode(body.byteLength), body)
+  // one contiguous buffer: each piece handed to the muxer may become its own encrypted frame and write
+  const prefixLength = varint.encodingLength(body.byteLength)
+  const bytes = new Uint8Array(prefixLength + body.byteLength)
+  varint.encodeUint8Array(body.byteLength, bytes)
+  bytes.set(body, prefixLength)
+  return bytes
 }
 
 function checkFrame (x: unknown): Frame {

@@ -46,8 +46,8 @@ export class RpcServer<Api extends ApiShape> {
   private readonly maxConcurrent: number
   private readonly log: Logger
   private readonly services = new Map<string, Record<string, AnyMethod>>()
-  /** Aborted on stop: every running remote handler's signal follows it. */
-  private lifetime = new AbortController()
+  /** Every running remote call, so stop() can abort them. */
+  private readonly running = new Set<AbortController>()
   private started = false
 
   constructor (init: RpcServerInit<Api>) {
@@ -72,7 +72,6 @@ export class RpcServer<Api extends ApiShape> {
 
   async start (): Promise<void> {
     if (this.started) return
-    this.lifetime = new AbortController()
     await this.host.handle(this.protocol, (stream, connection) => { this.onStream(stream, connection) }, {
       maxInboundStreams: MAX_RPC_STREAMS_PER_CONNECTION,
       maxOutboundStreams: MAX_RPC_STREAMS_PER_CONNECTION
@@ -84,17 +83,17 @@ export class RpcServer<Api extends ApiShape> {
     if (!this.started) return
     this.started = false
     await this.host.unhandle(this.protocol)
-    this.lifetime.abort(new RpcServerError('the RPC server is stopping'))
+    const reason = new RpcServerError('the RPC server is stopping')
+    for (const controller of this.running) controller.abort(reason)
+    this.running.clear()
   }
 
   /**
-   * The handler of a method for the local shortcut, bound to its service, or
-   * undefined when not registered. No policy check: local calls are trusted.
+   * A registered service's handlers, for the local shortcut (which skips
+   * authorization: local calls are trusted), or undefined.
    */
-  localHandler (service: string, method: string): AnyMethod | undefined {
-    const handlers = this.services.get(service)
-    const fn = handlers?.[method]
-    return typeof fn === 'function' ? fn.bind(handlers) : undefined
+  localService (service: string): Record<string, AnyMethod> | undefined {
+    return this.services.get(service)
   }
 
   /** Kind and policy of a method, or undefined if the API has no such method. */
@@ -152,19 +151,21 @@ export class RpcServer<Api extends ApiShape> {
     }, { once: true })
   }
 
-  /** Used by sessions and stream calls. */
-  async dispatch (service: string, method: string, kind: 'unary' | 'stream', arg: unknown, ctx: Required<CallContext>): Promise<unknown> {
+  /** Runs a remote call: resolves the method, checks the policy, calls the handler. */
+  async dispatch (service: string, method: string, kind: 'unary' | 'stream', arg: unknown, controller: AbortController, peer: PeerId): Promise<unknown> {
     const resolved = this.resolve(service, method)
     if (resolved.spec.kind !== kind) {
       throw new RpcServerError(`${service}.${method} is a ${resolved.spec.kind} method`)
     }
-    await this.authorize(resolved.spec, service, method, ctx.peer, ctx.signal)
-    return (resolved.fn as (this: object, arg: unknown, ctx: CallContext) => unknown).call(resolved.self, arg, ctx)
+    const signal = controller.signal
+    await this.authorize(resolved.spec, service, method, peer, signal)
+    return (resolved.fn as (this: object, arg: unknown, ctx: CallContext) => unknown).call(resolved.self, arg, { signal, peer })
   }
 
-  /** A signal that aborts when the server stops or `extra` aborts. */
-  callSignal (controller: AbortController): AbortSignal {
-    return AbortSignal.any([controller.signal, this.lifetime.signal])
+  /** Tracks a running call so that stopping the server aborts it; returns the untrack function. */
+  track (controller: AbortController): () => void {
+    this.running.add(controller)
+    return () => { this.running.delete(controller) }
   }
 
   get frameLimit (): number {
@@ -180,7 +181,7 @@ export class RpcServer<Api extends ApiShape> {
   }
 }
 
-type Dispatcher = Pick<RpcServer<any>, 'dispatch' | 'callSignal' | 'frameLimit' | 'concurrencyLimit' | 'logger'>
+type Dispatcher = Pick<RpcServer<any>, 'dispatch' | 'track' | 'frameLimit' | 'concurrencyLimit' | 'logger'>
 
 /** Multiplexed unary calls on one long-lived stream. */
 class Session {
@@ -228,12 +229,14 @@ class Session {
       this.stream.pause()
     }
     let reply: Frame
+    const untrack = this.server.track(controller)
     try {
-      const signal = this.server.callSignal(controller)
-      const value = await this.server.dispatch(service, method, 'unary', arg, { signal, peer: this.peer })
+      const value = await this.server.dispatch(service, method, 'unary', arg, controller, this.peer)
       reply = [FrameType.Result, id, value]
     } catch (err) {
       reply = [FrameType.Failure, id, toWireError(err)]
+    } finally {
+      untrack()
     }
     // a cancelled call gets no answer: the caller has already given up on it
     if (this.running.get(id) !== controller) return
@@ -294,10 +297,19 @@ class StreamCall {
   }
 
   private async run (service: string, method: string, arg: unknown): Promise<void> {
-    const signal = this.server.callSignal(this.controller)
+    const signal = this.controller.signal
     const limit = this.server.frameLimit
+    const untrack = this.server.track(this.controller)
     try {
-      const items = await this.server.dispatch(service, method, 'stream', arg, { signal, peer: this.peer }) as AsyncIterable<unknown>
+      await this.serve(service, method, arg, signal, limit)
+    } finally {
+      untrack()
+    }
+  }
+
+  private async serve (service: string, method: string, arg: unknown, signal: AbortSignal, limit: number): Promise<void> {
+    try {
+      const items = await this.server.dispatch(service, method, 'stream', arg, this.controller, this.peer) as AsyncIterable<unknown>
       for await (const item of items) {
         signal.throwIfAborted()
         await sendFrame(this.stream, [FrameType.Item, item], limit, signal)
