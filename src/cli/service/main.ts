@@ -1,0 +1,87 @@
+/**
+ * `cluster-service`: initialise a peer's configuration and run the peer.
+ * Expected errors (bad config, unreachable bootstrap peer) print one line and
+ * exit non-zero; no stack traces.
+ */
+import { enable } from '@libp2p/logger'
+import { Command, CommanderError } from 'commander'
+import { configFolder, initConfig } from '../../config/index.ts'
+import { VERSION } from '../../version.ts'
+import { runDaemon } from './daemon.ts'
+
+const LOG_LEVELS: Record<string, string> = {
+  error: 'pincluster:*:error',
+  info: 'pincluster:*,-pincluster:*:trace',
+  debug: 'pincluster:*,libp2p:*,-*:trace'
+}
+
+function buildProgram (setExit: (code: number) => void): Command {
+  const program = new Command('cluster-service')
+    .description('Runs an IPFS pinning cluster peer')
+    .option('-c, --config <folder>', 'configuration folder (default: $IPFS_CLUSTER_PATH or ~/.ipfs-cluster)')
+    .option('-l, --loglevel <level>', 'error, info or debug', 'error')
+    .version(VERSION, '-v, --version')
+    .exitOverride()
+    .showHelpAfterError(false)
+    .configureOutput({ outputError: (str, write) => { write(str) } })
+    .hook('preAction', (cmd) => {
+      const level = String(cmd.opts().loglevel)
+      const namespaces = LOG_LEVELS[level]
+      if (namespaces == null) throw new UsageError(`--loglevel must be one of ${Object.keys(LOG_LEVELS).join(', ')}`)
+      enable(namespaces)
+    })
+
+  const folder = (): string => configFolder(program.opts().config as string | undefined)
+
+  program.command('init')
+    .description('write a new service.json and identity.json to the configuration folder')
+    .option('-f, --force', 'overwrite existing configuration files')
+    .option('--custom-secret <hex>', 'use this 64-character hex cluster secret instead of a random one')
+    .option('--randomports', 'choose free ports for the cluster and the REST API')
+    .option('--peername <name>', 'this peer\'s name')
+    .action(async (opts: { force?: boolean, customSecret?: string, randomports?: boolean, peername?: string }) => {
+      const made = await initConfig(folder(), {
+        force: opts.force === true,
+        secret: opts.customSecret,
+        randomPorts: opts.randomports === true,
+        peername: opts.peername
+      })
+      console.log(`configuration written to ${made.servicePath} and ${made.identityPath}`)
+      console.log(`peer id: ${made.peerId}`)
+    })
+
+  program.command('daemon')
+    .description('run the cluster peer until SIGINT or SIGTERM')
+    .option('-j, --bootstrap <multiaddr...>', 'peers to connect to at start (with /p2p/<id>)', [])
+    .option('--leave', 'leave the cluster on shutdown (sets leave_on_shutdown)')
+    .option('--init-if-missing', 'initialise the configuration folder first when it holds no service.json')
+    .action(async (opts: { bootstrap: string[], leave?: boolean, initIfMissing?: boolean }) => {
+      setExit(await runDaemon({ folder: folder(), bootstrap: opts.bootstrap, leave: opts.leave === true, initIfMissing: opts.initIfMissing === true }))
+    })
+
+  program.command('version')
+    .description('print the version')
+    .action(() => { console.log(VERSION) })
+
+  return program
+}
+
+class UsageError extends Error {
+  constructor (message: string) {
+    super(message)
+    this.name = 'UsageError'
+  }
+}
+
+export async function main (argv: string[]): Promise<number> {
+  let code = 0
+  const program = buildProgram((c) => { code = c })
+  try {
+    await program.parseAsync(argv, { from: 'user' })
+    return code
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2
+    console.error(`error: ${(err as Error).message}`)
+    return 1
+  }
+}

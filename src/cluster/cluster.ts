@@ -1,0 +1,140 @@
+/**
+ * The Cluster component: it owns the libp2p host and the RPC server, builds
+ * one RPC client, hands that client to every other component, registers their
+ * services, and starts them in order (host + RPC first, APIs last), stopping
+ * them in reverse.
+ */
+import { logger } from '@libp2p/logger'
+import { multiaddr } from '@multiformats/multiaddr'
+import { RestApi } from '../api/rest/index.ts'
+import { createClusterHost } from '../host/host.ts'
+import { PeerGate } from '../host/peer-gate.ts'
+import { RpcClient } from '../rpc/client.ts'
+import { RpcServer } from '../rpc/server.ts'
+import { clusterMethods } from '../rpc-api.ts'
+import { ClusterService } from './cluster-service.ts'
+import { startInOrder, stopInReverse } from './lifecycle.ts'
+import type { ClusterHost } from '../host/host.ts'
+import type { ServiceConfig } from '../config/types.ts'
+import type { ClusterApi, ClusterRpcClient, Component } from '../rpc-api.ts'
+import type { PrivateKey } from '@libp2p/interface'
+
+const log = logger('pincluster:cluster')
+
+/** How long one peer may take to answer when the cluster lists its peers. */
+const PEER_ANSWER_TIMEOUT = 10_000
+
+export interface ClusterInit {
+  config: ServiceConfig
+  privateKey: PrivateKey
+  /** Multiaddrs (with /p2p/) of peers to dial at start. */
+  bootstrap?: string[]
+  /** The connection gate; tests pass one to cut peers apart. */
+  gate?: PeerGate
+}
+
+export class Cluster {
+  readonly gate: PeerGate
+  private readonly config: ServiceConfig
+  private readonly privateKey: PrivateKey
+  private readonly bootstrap: string[]
+  private host?: ClusterHost
+  private server?: RpcServer<ClusterApi>
+  private client?: ClusterRpcClient
+  private components: Component[] = []
+  private restApi?: RestApi
+
+  constructor (init: ClusterInit) {
+    this.config = init.config
+    this.privateKey = init.privateKey
+    this.bootstrap = init.bootstrap ?? []
+    this.gate = init.gate ?? new PeerGate()
+  }
+
+  get libp2p (): ClusterHost {
+    if (this.host == null) throw new Error('the cluster is not started')
+    return this.host
+  }
+
+  get rpc (): ClusterRpcClient {
+    if (this.client == null) throw new Error('the cluster is not started')
+    return this.client
+  }
+
+  /** Where the REST API listens (URLs), once started. */
+  get restApiUrls (): string[] {
+    return this.restApi?.listenUrls() ?? []
+  }
+
+  async start (options: { signal?: AbortSignal } = {}): Promise<void> {
+    const { signal } = options
+    const cfg = this.config
+    const host = await createClusterHost({
+      privateKey: this.privateKey,
+      secret: cfg.cluster.secret,
+      listen: cfg.cluster.listen_multiaddress,
+      announce: cfg.cluster.announce_multiaddress,
+      gate: this.gate
+    })
+    // trusted peers: none until the consensus keeps a peerset (then Consensus.IsTrustedPeer decides)
+    const server = new RpcServer<ClusterApi>({
+      host,
+      methods: clusterMethods,
+      maxFrameSize: cfg.rpc.max_frame_size,
+      isTrusted: () => false
+    })
+    const rpc = new RpcClient<ClusterApi>({ host, server })
+    this.host = host
+    this.server = server
+    this.client = rpc
+
+    server.register('Cluster', new ClusterService({ host, rpc, peername: cfg.cluster.peername, peerTimeout: PEER_ANSWER_TIMEOUT }))
+    this.restApi = new RestApi({ rpc, config: cfg.api.restapi })
+    this.components = [this.restApi]
+
+    await host.start()
+    try {
+      await server.start()
+      await this.dialBootstrap(signal)
+      await startInOrder(this.components, signal)
+    } catch (err) {
+      await rpc.stop()
+      await server.stop()
+      await host.stop()
+      throw err
+    }
+    log('cluster peer %p started', host.peerId)
+  }
+
+  async stop (options: { signal?: AbortSignal } = {}): Promise<void> {
+    const errors: Error[] = []
+    try {
+      await stopInReverse(this.components, options.signal)
+    } catch (err) {
+      errors.push(err as Error)
+    }
+    for (const step of [async () => this.client?.stop(), async () => this.server?.stop(), async () => this.host?.stop()]) {
+      try {
+        await step()
+      } catch (err) {
+        errors.push(err as Error)
+      }
+    }
+    this.components = []
+    log('cluster peer stopped')
+    if (errors.length > 0) throw new AggregateError(errors, `stopping the cluster: ${errors.map((e) => e.message).join('; ')}`)
+  }
+
+  private async dialBootstrap (signal?: AbortSignal): Promise<void> {
+    const addrs = [...this.bootstrap, ...this.config.cluster.peer_addresses]
+    for (const addr of addrs) {
+      try {
+        await this.libp2p.dial(multiaddr(addr), { signal })
+        log('connected to %s', addr)
+      } catch (err) {
+        log.error('could not connect to %s: %s', addr, (err as Error).message)
+        if (this.bootstrap.includes(addr)) throw new Error(`cannot reach bootstrap peer ${addr}: ${(err as Error).message}`, { cause: err })
+      }
+    }
+  }
+}
