@@ -1,0 +1,72 @@
+/**
+ * IPFS Cluster's defaults for every key of service.json. Durations in
+ * milliseconds.
+ */
+import { hostname } from 'node:os'
+import { SECRET_BYTES } from './kinds.ts'
+import type { ServiceConfig } from './types.ts'
+
+const SECOND = 1000
+const MINUTE = 60 * SECOND
+
+/** A fresh random cluster secret. */
+export function randomSecret (): Uint8Array {
+  return crypto.getRandomValues(new Uint8Array(SECRET_BYTES))
+}
+
+export interface DefaultsInit {
+  /** Defaults to a fresh random secret. */
+  secret?: Uint8Array
+  /** Defaults to the machine's hostname. */
+  peername?: string
+}
+
+/** A complete default configuration; every call returns new objects. */
+export function defaultServiceConfig (init: DefaultsInit = {}): ServiceConfig {
+  return {
+    cluster: {
+      peername: init.peername ?? hostname(),
+      secret: init.secret ?? randomSecret(),
+      leave_on_shutdown: false,
+      listen_multiaddress: ['/ip4/0.0.0.0/tcp/9096'],
+      announce_multiaddress: [],
+      connection_manager: {
+        high_water: 400,
+        low_water: 100,
+        grace_period: 2 * MINUTE
+      },
+      state_sync_interval: 5 * MINUTE,
+      pin_recover_interval: 12 * MINUTE,
+      replication_factor_min: -1,
+      replication_factor_max: -1,
+      monitor_ping_interval: 15 * SECOND,
+      peer_watch_interval: 5 * SECOND,
+      disable_repinning: true,
+      peer_addresses: []
+    },
+    rpc: {
+      max_frame_size: 4 * 1024 * 1024
+    },
+    api: {
+      restapi: {
+        http_listen_multiaddress: ['/ip4/127.0.0.1/tcp/9094'],
+        ssl_cert_file: '',
+        ssl_key_file: '',
+        read_timeout: 0,
+        read_header_timeout: 5 * SECOND,
+        write_timeout: 0,
+        idle_timeout: 2 * MINUTE,
+        max_header_bytes: 4096,
+        basic_auth_credentials: null,
+        http_log_file: '',
+        headers: {},
+        cors_allowed_origins: ['*'],
+        cors_allowed_methods: ['GET'],
+        cors_allowed_headers: [],
+        cors_exposed_headers: ['Content-Type', 'X-Stream-Output', 'X-Chunked-Output', 'X-Content-Length'],
+        cors_allow_credentials: true,
+        cors_max_age: 0
+      }
+    }
+  }
+}
