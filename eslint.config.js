@@ -23,7 +23,11 @@ export default tseslint.config(
     rules: { 'no-console': 'off' }
   },
   {
-    files: ['eslint.config.js'],
-    ...tseslint.configs.disableTypeChecked
+    files: ['eslint.config.js', 'bin/**/*.js'],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: {
+      ...tseslint.configs.disableTypeChecked.languageOptions,
+      globals: { process: 'readonly', console: 'readonly' }
+    }
   }
 )

@@ -1,0 +1,38 @@
+/**
+ * The fastify application of the REST API: options, hooks, error handling and
+ * routes. It does no I/O; the listeners feed it requests through `routing`.
+ */
+import Fastify from 'fastify'
+import { installErrorHandling, sendError } from './error-handling.ts'
+import { setExtraHeaders } from './hooks/extra-headers.ts'
+import { addHooks } from './hooks/index.ts'
+import { registerRoutes } from './routes/index.ts'
+import type { RequestSignals } from './request-signals.ts'
+import type { RestApiSection } from '../../config/types.ts'
+import type { ClusterRpcClient } from '../../rpc-api.ts'
+import type { Logger } from '@libp2p/logger'
+import type { FastifyInstance } from 'fastify'
+
+export interface AppInit {
+  rpc: ClusterRpcClient
+  config: RestApiSection
+  signals: RequestSignals
+  log: Logger
+}
+
+export function buildApp ({ rpc, config, signals, log }: AppInit): FastifyInstance {
+  const app = Fastify({
+    logger: false,
+    // HEAD is not part of IPFS Cluster's API; asking it gets a 405
+    exposeHeadRoutes: false,
+    // errors the router raises before any route (a malformed URL) keep our shape too
+    frameworkErrors: (err, _request, reply) => {
+      setExtraHeaders(reply, config.headers)
+      sendError(reply, err, log)
+    }
+  })
+  installErrorHandling(app, log)
+  addHooks(app, config)
+  registerRoutes(app, { rpc, signals, log })
+  return app
+}

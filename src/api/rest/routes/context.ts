@@ -1,0 +1,22 @@
+/** What route handlers get: the RPC client and the signals to pass to its calls. */
+import type { ClusterRpcClient } from '../../../rpc-api.ts'
+import type { RequestSignals } from '../request-signals.ts'
+import type { Logger } from '@libp2p/logger'
+import type { RouteOptions } from 'fastify'
+
+export interface RouteContext {
+  rpc: ClusterRpcClient
+  signals: RequestSignals
+  log: Logger
+}
+
+/** One route module's contribution: a function of the context to its routes. */
+export type RouteModule = (ctx: RouteContext) => RouteOptions[]
+
+/**
+ * Per-route settings read by hooks (fastify's route `config`).
+ * `public`: no authentication, once authentication exists.
+ */
+export interface RouteSettings {
+  public?: boolean
+}

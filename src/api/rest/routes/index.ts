@@ -1,0 +1,24 @@
+/**
+ * Every route of the REST API, registered from this one list. A new endpoint
+ * is a module returning its routes, added to ROUTE_MODULES.
+ */
+import { answerMethodNotAllowed } from './method-not-allowed.ts'
+import { healthRoutes } from './health.ts'
+import { idRoutes } from './id.ts'
+import { peersRoutes } from './peers.ts'
+import { versionRoutes } from './version.ts'
+import type { RouteContext, RouteModule } from './context.ts'
+import type { FastifyInstance } from 'fastify'
+
+const ROUTE_MODULES: RouteModule[] = [
+  idRoutes,
+  versionRoutes,
+  peersRoutes,
+  healthRoutes
+]
+
+export function registerRoutes (app: FastifyInstance, ctx: RouteContext): void {
+  const routes = ROUTE_MODULES.flatMap((module) => module(ctx))
+  for (const route of routes) app.route(route)
+  answerMethodNotAllowed(app, routes)
+}

@@ -1,0 +1,54 @@
+/** What can go wrong talking to the REST API, each with its own name. */
+
+/** The API answered an error: `{code, message}`. */
+export class ApiError extends Error {
+  static readonly NAME = 'ApiError'
+  readonly code: number
+  constructor (code: number, message: string) {
+    super(message)
+    this.name = ApiError.NAME
+    this.code = code
+  }
+}
+
+/** A streamed answer failed after some items had been sent (the X-Stream-Error trailer). */
+export class StreamError extends Error {
+  static readonly NAME = 'StreamError'
+  constructor (message: string) {
+    super(message)
+    this.name = StreamError.NAME
+  }
+}
+
+/** The API could not be reached, or the connection broke before the answer was complete. */
+export class ConnectionError extends Error {
+  static readonly NAME = 'ConnectionError'
+  constructor (message: string, options?: ErrorOptions) {
+    super(message, options)
+    this.name = ConnectionError.NAME
+  }
+}
+
+/** The answer is not what the API sends (not JSON, missing body). */
+export class ResponseError extends Error {
+  static readonly NAME = 'ResponseError'
+  constructor (message: string) {
+    super(message)
+    this.name = ResponseError.NAME
+  }
+}
+
+/** A --host value that is neither a usable multiaddr nor an http(s) URL. */
+export class HostError extends Error {
+  static readonly NAME = 'HostError'
+  constructor (host: string, reason: string) {
+    super(`invalid host ${JSON.stringify(host)}: ${reason}`)
+    this.name = HostError.NAME
+  }
+}
+
+/** Errors the user can act on: reported in one line, never with a stack trace. */
+export function isExpectedError (err: unknown): boolean {
+  return err instanceof ApiError || err instanceof StreamError || err instanceof ConnectionError ||
+    err instanceof ResponseError || err instanceof HostError
+}

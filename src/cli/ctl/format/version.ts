@@ -1,0 +1,5 @@
+import type { VersionJson } from '../../../api/types.ts'
+
+export function formatVersion (version: VersionJson): string {
+  return `${version.version}\n`
+}

@@ -1,0 +1,41 @@
+/**
+ * The cluster-ctl command line: global options, then one module per command
+ * group, each adding its commands here.
+ */
+import { Command } from 'commander'
+import { VERSION } from '../../version.ts'
+import { addIdCommand } from './commands/id.ts'
+import { addPeersCommands } from './commands/peers.ts'
+import { addVersionCommand } from './commands/version.ts'
+import { addGlobalOptions } from './global-options.ts'
+import type { CommandContext } from './context.ts'
+import type { GlobalOptions } from './global-options.ts'
+
+const COMMAND_GROUPS = [
+  addIdCommand,
+  addPeersCommands,
+  addVersionCommand
+]
+
+export function buildProgram (ctx: CommandContext): Command {
+  const { stdout, stderr } = ctx.environment
+  const program = new Command('cluster-ctl')
+    .description('Manage a pinning cluster through the REST API of one of its peers (IPFS Cluster compatible).')
+    .version(VERSION, '-v, --version', 'print the cluster-ctl version')
+    .helpOption('-h, --help', 'show help')
+    .helpCommand('help [command]', 'show help for a command')
+    // throw instead of exiting, and write where we are told: main() decides the exit code
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => { stdout.write(text) },
+      writeErr: (text) => { stderr.write(text) }
+    })
+    .showSuggestionAfterError()
+  addGlobalOptions(program)
+  program.hook('preAction', (_program, command) => {
+    ctx.configure(command.optsWithGlobals<GlobalOptions>())
+  })
+  // subcommands added after this point inherit exitOverride and configureOutput
+  for (const addGroup of COMMAND_GROUPS) addGroup(program, ctx)
+  return program
+}
