@@ -44,6 +44,18 @@ export function defaultServiceConfig (init: DefaultsInit = {}): ServiceConfig {
       disable_repinning: true,
       peer_addresses: []
     },
+    consensus: {
+      raft: {
+        init_peerset: [],
+        wait_for_leader_timeout: 15 * SECOND,
+        network_timeout: 10 * SECOND,
+        commit_retries: 1,
+        commit_retry_delay: 200,
+        heartbeat_timeout: 100,
+        election_timeout: SECOND,
+        snapshot_threshold: 8192
+      }
+    },
     rpc: {
       max_frame_size: 4 * 1024 * 1024
     },

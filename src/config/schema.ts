@@ -8,7 +8,8 @@ import {
   multiaddrsKind, peerMultiaddrsKind, secretKind, stringKind, stringListKind
 } from './kinds.ts'
 import type { Kind } from './kinds.ts'
-import type { ClusterSection, RestApiSection, RpcSection, ServiceConfig } from './types.ts'
+import { peerIdFromString } from '@libp2p/peer-id'
+import type { ClusterSection, RaftSection, RestApiSection, RpcSection, ServiceConfig } from './types.ts'
 
 export interface Field<T> {
   kind: Kind<T>
@@ -64,6 +65,28 @@ const cluster: Schema<ClusterSection> = {
   peer_addresses: { kind: peerMultiaddrsKind }
 }
 
+const peerIds = (value: string[]): string | undefined => {
+  for (const id of value) {
+    try {
+      peerIdFromString(id)
+    } catch {
+      return `${JSON.stringify(id)} is not a peer id`
+    }
+  }
+  return undefined
+}
+
+const raft: Schema<RaftSection> = {
+  init_peerset: { kind: stringListKind, check: peerIds },
+  wait_for_leader_timeout: { kind: durationKind, check: positive },
+  network_timeout: { kind: durationKind, check: positive },
+  commit_retries: { kind: integerKind, check: notNegative },
+  commit_retry_delay: { kind: durationKind, check: notNegative },
+  heartbeat_timeout: { kind: durationKind, check: positive },
+  election_timeout: { kind: durationKind, check: positive },
+  snapshot_threshold: { kind: integerKind, check: atLeast(16, 'compacting more often than that only costs') }
+}
+
 const rpc: Schema<RpcSection> = {
   max_frame_size: { kind: integerKind, check: atLeast(1024, 'smaller frames cannot carry an ordinary call') }
 }
@@ -93,6 +116,7 @@ const restapi: Schema<RestApiSection> = {
 
 export const serviceSchema: Schema<ServiceConfig> = {
   cluster: { fields: cluster, env: 'CLUSTER' },
+  consensus: { fields: { raft: { fields: raft, env: 'CLUSTER_RAFT' } } },
   rpc: { fields: rpc, env: 'CLUSTER_RPC' },
   api: { fields: { restapi: { fields: restapi, env: 'CLUSTER_RESTAPI' } } }
 }

@@ -57,8 +57,29 @@ export interface RpcSection {
   max_frame_size: number
 }
 
+export interface RaftSection {
+  /** Peer ids of the peers a fresh cluster starts with (all started with the same list); empty: this peer alone, or --bootstrap. */
+  init_peerset: string[]
+  /** How long start() waits for a leader before failing. */
+  wait_for_leader_timeout: number
+  /** How long a forwarded write or a peer-add step may take. */
+  network_timeout: number
+  /** How many times a write that lost its leader is retried. */
+  commit_retries: number
+  commit_retry_delay: number
+  /** Interval between the leader's heartbeats; also the Raft tick. */
+  heartbeat_timeout: number
+  /** Base election timeout, randomized up to twice this. */
+  election_timeout: number
+  /** Applied entries between two compactions of the log. */
+  snapshot_threshold: number
+}
+
 export interface ServiceConfig {
   cluster: ClusterSection
+  consensus: {
+    raft: RaftSection
+  }
   rpc: RpcSection
   api: {
     restapi: RestApiSection

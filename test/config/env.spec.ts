@@ -134,6 +134,7 @@ describe('config: environment overrides', () => {
     assert.deepEqual(variables.get('cluster.listen_multiaddress'), ['CLUSTER_LISTENMULTIADDRESS', 'CLUSTER_LISTEN_MULTIADDRESS'])
     assert.deepEqual(variables.get('api.restapi.basic_auth_credentials'), ['CLUSTER_RESTAPI_BASICAUTHCREDENTIALS', 'CLUSTER_RESTAPI_BASIC_AUTH_CREDENTIALS'])
     assert.deepEqual(variables.get('rpc.max_frame_size'), ['CLUSTER_RPC_MAXFRAMESIZE', 'CLUSTER_RPC_MAX_FRAME_SIZE'])
-    assert.equal(variables.size, 34)
+    assert.deepEqual(variables.get('consensus.raft.init_peerset'), ['CLUSTER_RAFT_INITPEERSET', 'CLUSTER_RAFT_INIT_PEERSET'])
+    assert.equal(variables.size, 42)
   })
 })
