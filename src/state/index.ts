@@ -1,0 +1,11 @@
+/** The pinset state: storage, snapshots for Raft, export/import/cleanup. */
+export { PinState } from './pin-state.ts'
+export type { AbortOptions, PinStateInit, PinStateOp, PinStateBatchOptions, ReplaceOptions } from './pin-state.ts'
+export { isSnapshotHeader } from './snapshot-items.ts'
+export type { SnapshotHeader, SnapshotItem } from './snapshot-items.ts'
+export { StateImportError, StateRestoreError } from './errors.ts'
+export { exportState } from './export.ts'
+export type { LineSink } from './export.ts'
+export { importState } from './import.ts'
+export type { ImportStateOptions } from './import.ts'
+export { cleanupState } from './cleanup.ts'
