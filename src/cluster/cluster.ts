@@ -6,7 +6,9 @@
  */
 import { logger } from '@libp2p/logger'
 import { multiaddr } from '@multiformats/multiaddr'
+import { peerIdFromString } from '@libp2p/peer-id'
 import { RestApi } from '../api/rest/index.ts'
+import { RaftConsensus } from '../consensus/consensus.ts'
 import { createClusterHost } from '../host/host.ts'
 import { PeerGate } from '../host/peer-gate.ts'
 import { RpcClient } from '../rpc/client.ts'
@@ -14,6 +16,7 @@ import { RpcServer } from '../rpc/server.ts'
 import { clusterMethods } from '../rpc-api.ts'
 import { ClusterService } from './cluster-service.ts'
 import { startInOrder, stopInReverse } from './lifecycle.ts'
+import { PeerWatch } from './peer-watch.ts'
 import type { ClusterHost } from '../host/host.ts'
 import type { ServiceConfig } from '../config/types.ts'
 import type { ClusterApi, ClusterRpcClient, Component } from '../rpc-api.ts'
@@ -21,11 +24,18 @@ import type { PrivateKey } from '@libp2p/interface'
 
 const log = logger('pincluster:cluster')
 
+function anySignal (signal: AbortSignal | undefined, timeoutMs: number): AbortSignal {
+  const timeout = AbortSignal.timeout(timeoutMs)
+  return signal == null ? timeout : AbortSignal.any([signal, timeout])
+}
+
 /** How long one peer may take to answer when the cluster lists its peers. */
 const PEER_ANSWER_TIMEOUT = 10_000
 
 export interface ClusterInit {
   config: ServiceConfig
+  /** The configuration folder: component data lives below it. */
+  folder: string
   privateKey: PrivateKey
   /** Multiaddrs (with /p2p/) of peers to dial at start. */
   bootstrap?: string[]
@@ -36,6 +46,7 @@ export interface ClusterInit {
 export class Cluster {
   readonly gate: PeerGate
   private readonly config: ServiceConfig
+  private readonly folder: string
   private readonly privateKey: PrivateKey
   private readonly bootstrap: string[]
   private host?: ClusterHost
@@ -46,6 +57,7 @@ export class Cluster {
 
   constructor (init: ClusterInit) {
     this.config = init.config
+    this.folder = init.folder
     this.privateKey = init.privateKey
     this.bootstrap = init.bootstrap ?? []
     this.gate = init.gate ?? new PeerGate()
@@ -76,28 +88,49 @@ export class Cluster {
       announce: cfg.cluster.announce_multiaddress,
       gate: this.gate
     })
-    // trusted peers: none until the consensus keeps a peerset (then Consensus.IsTrustedPeer decides)
-    const server = new RpcServer<ClusterApi>({
+    // trusted peers: the consensus peerset
+    const server: RpcServer<ClusterApi> = new RpcServer<ClusterApi>({
       host,
       methods: clusterMethods,
       maxFrameSize: cfg.rpc.max_frame_size,
-      isTrusted: () => false
+      isTrusted: async (peer, signal) => rpc.call(undefined, 'Consensus', 'IsTrustedPeer', peer.toString(), { signal })
     })
     const rpc = new RpcClient<ClusterApi>({ host, server })
     this.host = host
     this.server = server
     this.client = rpc
 
-    server.register('Cluster', new ClusterService({ host, rpc, peername: cfg.cluster.peername, peerTimeout: PEER_ANSWER_TIMEOUT }))
+    server.register('Cluster', new ClusterService({
+      host,
+      rpc,
+      peername: cfg.cluster.peername,
+      peerTimeout: PEER_ANSWER_TIMEOUT,
+      replication: { min: cfg.cluster.replication_factor_min, max: cfg.cluster.replication_factor_max }
+    }))
+    const consensus = new RaftConsensus({
+      rpc,
+      config: cfg.consensus.raft,
+      folder: this.folder,
+      self: host.peerId.toString(),
+      join: this.bootstrap.length > 0
+    })
+    server.register('Consensus', consensus.service())
     this.restApi = new RestApi({ rpc, config: cfg.api.restapi })
-    this.components = [this.restApi]
+    const peerWatch = new PeerWatch({ host, rpc, folder: this.folder, interval: cfg.cluster.peer_watch_interval, dialTimeout: cfg.consensus.raft.network_timeout })
+    this.components = [consensus, peerWatch, this.restApi]
 
     await host.start()
     try {
       await server.start()
+      await peerWatch.load()
       await this.dialBootstrap(signal)
-      await startInOrder(this.components, signal)
+      await startInOrder([consensus], signal)
+      await this.joinIfNew(signal)
+      await peerWatch.connectMembers(signal)
+      await startInOrder([peerWatch, this.restApi], signal)
     } catch (err) {
+      // stopping a component that never started does nothing
+      await stopInReverse(this.components).catch(() => {})
       await rpc.stop()
       await server.stop()
       await host.stop()
@@ -123,6 +156,29 @@ export class Cluster {
     this.components = []
     log('cluster peer stopped')
     if (errors.length > 0) throw new AggregateError(errors, `stopping the cluster: ${errors.map((e) => e.message).join('; ')}`)
+  }
+
+  /**
+   * A fresh peer started with --bootstrap asks a member to add it, then waits
+   * to catch up; if it cannot, it asks to be removed again, so the cluster is
+   * as before.
+   */
+  private async joinIfNew (signal?: AbortSignal): Promise<void> {
+    const rpc = this.rpc
+    const self = this.libp2p.peerId.toString()
+    const voters = await rpc.call(undefined, 'Consensus', 'Peers', undefined, { signal })
+    if (voters.includes(self) || this.bootstrap.length === 0) return
+    const member = peerIdFromString(multiaddr(this.bootstrap[0] ?? '').getComponents().find((c) => c.name === 'p2p')?.value ?? '')
+    const timeout = this.config.consensus.raft.wait_for_leader_timeout
+    await rpc.call(member, 'Cluster', 'PeerAdd', self, { signal: anySignal(signal, timeout) })
+    try {
+      await rpc.call(undefined, 'Consensus', 'WaitForSync', undefined, { signal: anySignal(signal, timeout) })
+    } catch (err) {
+      log.error('could not catch up after joining: %s; leaving again', (err as Error).message)
+      await rpc.call(member, 'Cluster', 'PeerRemove', self, { signal: anySignal(undefined, timeout) }).catch(() => {})
+      throw err
+    }
+    log('joined the cluster through %p', member)
   }
 
   private async dialBootstrap (signal?: AbortSignal): Promise<void> {

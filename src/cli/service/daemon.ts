@@ -18,7 +18,7 @@ export async function runDaemon (opts: DaemonOptions): Promise<number> {
   }
   const { service, identity } = await loadConfig(opts.folder)
   if (opts.leave) service.cluster.leave_on_shutdown = true
-  const cluster = new Cluster({ config: service, privateKey: identity.privateKey, bootstrap: opts.bootstrap })
+  const cluster = new Cluster({ config: service, folder: opts.folder, privateKey: identity.privateKey, bootstrap: opts.bootstrap })
 
   const { promise: stopRequested, resolve: requestStop } = Promise.withResolvers<string>()
   const onSignal = (signal: string): void => { requestStop(signal) }

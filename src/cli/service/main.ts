@@ -8,6 +8,7 @@ import { Command, CommanderError } from 'commander'
 import { configFolder, initConfig } from '../../config/index.ts'
 import { VERSION } from '../../version.ts'
 import { runDaemon } from './daemon.ts'
+import { cleanupCommand, exportCommand, importCommand } from './state.ts'
 
 const LOG_LEVELS: Record<string, string> = {
   error: 'pincluster:*:error',
@@ -58,6 +59,19 @@ function buildProgram (setExit: (code: number) => void): Command {
     .action(async (opts: { bootstrap: string[], leave?: boolean, initIfMissing?: boolean }) => {
       setExit(await runDaemon({ folder: folder(), bootstrap: opts.bootstrap, leave: opts.leave === true, initIfMissing: opts.initIfMissing === true }))
     })
+
+  const state = program.command('state').description('offline operations on this peer\'s pinset (stop the daemon first)')
+  state.command('export')
+    .description('write the pinset as NDJSON, one Pin per line')
+    .option('-f, --file <path>', 'write to this file instead of stdout')
+    .action(async (opts: { file?: string }) => { await exportCommand(folder(), opts.file) })
+  state.command('import <file>')
+    .description('replace the pinset with an NDJSON export (do it on every peer, with the same file)')
+    .action(async (file: string) => { await importCommand(folder(), file) })
+  state.command('cleanup')
+    .description('remove the pinset and the Raft log: the peer starts afresh')
+    .option('-f, --force', 'do not ask for confirmation')
+    .action(async (opts: { force?: boolean }) => { await cleanupCommand(folder(), opts.force === true) })
 
   program.command('version')
     .description('print the version')
