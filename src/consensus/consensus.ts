@@ -156,6 +156,7 @@ export class RaftConsensus implements Component {
   }
 
   private onSoftState (soft: SoftState): void {
+    if (soft.leader !== this.leader.current) log('leader is now %s', soft.leader === '' ? '(none)' : soft.leader)
     if (soft.leader === '') this.leader.lost()
     else this.leader.found(soft.leader)
   }

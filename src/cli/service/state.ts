@@ -7,7 +7,9 @@ import { rm } from 'node:fs/promises'
 import { createInterface } from 'node:readline/promises'
 import { join } from 'node:path'
 import { pinStatePath, raftLogPath } from '../../consensus/paths.ts'
+import { RaftCore } from '../../consensus/raft/core.ts'
 import { RaftStorage } from '../../consensus/storage/raft-storage.ts'
+import { loadConfig } from '../../config/index.ts'
 import { PinState, exportState, importState } from '../../state/index.ts'
 
 export class StateLockedError extends Error {
@@ -48,26 +50,43 @@ export async function exportCommand (folder: string, file: string | undefined): 
 }
 
 /**
- * Replaces the pinset with the file's. The pins are marked as applied up to
- * the end of this peer's Raft log, so nothing in the log replays over them:
- * run it on every peer, with the same file, while the cluster is stopped.
+ * Replaces the pinset with the file's, and turns the Raft log into a snapshot
+ * of it: the imported pins are in no log entry, so a peer that joins later
+ * must get them from a snapshot, and nothing in the old log may replay over
+ * them. Run it on every peer, with the same file, while the cluster is
+ * stopped.
  */
 export async function importCommand (folder: string, file: string): Promise<void> {
+  const { service, identity } = await loadConfig(folder)
   const storage = new RaftStorage(raftLogPath(folder))
   await storage.open()
-  let lastIndex: number
   try {
-    await storage.load()
-    lastIndex = storage.lastIndex()
+    const restore = await storage.load()
+    const entries = restore.entries ?? []
+    const last = entries.at(-1)
+    const fresh = last == null && restore.snapshot == null
+    // the configuration as of the end of the log, computed by the Raft core itself
+    const voters = fresh
+      ? (service.consensus.raft.init_peerset.length > 0 ? service.consensus.raft.init_peerset : [identity.id])
+      : new RaftCore({ id: identity.id, voters: [], electionTick: 10, heartbeatTick: 1, random: Math.random, restore }).status.voters
+    const index = Math.max(1, last?.index ?? restore.snapshot?.meta.index ?? 0)
+    const term = Math.max(1, last?.term ?? restore.snapshot?.meta.term ?? 0)
+
+    const state = await openState(folder)
+    try {
+      const count = await importState(state, createReadStream(file), { appliedIndex: index })
+      console.error(`imported ${count} pins from ${file}`)
+    } finally {
+      await state.close()
+    }
+    const hs = restore.hardState
+    await storage.save({
+      snapshot: { meta: { index, term, voters }, data: new TextEncoder().encode(identity.id) },
+      hardState: { term: Math.max(term, hs?.term ?? 0), vote: hs?.vote ?? '', commit: Math.max(index, hs?.commit ?? 0) },
+      entries: []
+    })
   } finally {
     await storage.close()
-  }
-  const state = await openState(folder)
-  try {
-    const count = await importState(state, createReadStream(file), { appliedIndex: lastIndex })
-    console.error(`imported ${count} pins from ${file}`)
-  } finally {
-    await state.close()
   }
 }
 
