@@ -31,6 +31,8 @@ export type ClusterApi = {
     PeerAdd: UnaryMethod<string, IDJson>
     /** Removes a peer from the cluster. */
     PeerRemove: UnaryMethod<string, void>
+    /** Asks the peer to shut down (it was removed from the cluster). */
+    Shutdown: UnaryMethod<string, void>
     /** Pins a CID with options (0 replication factors: the configured defaults); answers the Pin as committed. */
     Pin: UnaryMethod<PinRequest, PinJson>
     /** Unpins a CID; answers the Pin as it was stored. PinNotFoundError when not pinned. */
@@ -60,6 +62,10 @@ export type ClusterApi = {
     PinGet: UnaryMethod<string, PinJson>
     Pins: StreamMethod<void, PinJson>
     IsTrustedPeer: UnaryMethod<string, boolean>
+    /** Removes this peer from the peerset, handing over leadership first. */
+    Leave: UnaryMethod<void, void>
+    /** This peer's commit index (asked of the leader by a peer catching up). */
+    CommitIndex: UnaryMethod<void, number>
   }
 }
 
@@ -71,6 +77,7 @@ export const clusterMethods: MethodTable<ClusterApi> = {
     // any peer with the secret may ask to join; the member checks it can reach it first
     PeerAdd: { policy: 'open', kind: 'unary' },
     PeerRemove: { policy: 'trusted', kind: 'unary' },
+    Shutdown: { policy: 'closed', kind: 'unary' },
     Pin: { policy: 'closed', kind: 'unary' },
     Unpin: { policy: 'closed', kind: 'unary' },
     PinGet: { policy: 'closed', kind: 'unary' },
@@ -89,7 +96,9 @@ export const clusterMethods: MethodTable<ClusterApi> = {
     WaitForSync: { policy: 'closed', kind: 'unary' },
     PinGet: { policy: 'closed', kind: 'unary' },
     Pins: { policy: 'closed', kind: 'stream' },
-    IsTrustedPeer: { policy: 'closed', kind: 'unary' }
+    IsTrustedPeer: { policy: 'closed', kind: 'unary' },
+    Leave: { policy: 'closed', kind: 'unary' },
+    CommitIndex: { policy: 'trusted', kind: 'unary' }
   }
 }
 

@@ -19,6 +19,8 @@ export interface ClusterServiceInit {
   peerTimeout: number
   /** Replication factors for pins that ask for the default (0). */
   replication: { min: number, max: number }
+  /** Called when the peer is asked to shut down. */
+  onShutdown: (reason: string) => void
 }
 
 export class ClusterService implements Readonly<ClusterApi['Cluster']> {
@@ -27,6 +29,7 @@ export class ClusterService implements Readonly<ClusterApi['Cluster']> {
   private readonly peername: string
   private readonly peerTimeout: number
   private readonly replication: { min: number, max: number }
+  private readonly onShutdown: (reason: string) => void
 
   constructor (init: ClusterServiceInit) {
     this.host = init.host
@@ -34,6 +37,7 @@ export class ClusterService implements Readonly<ClusterApi['Cluster']> {
     this.peername = init.peername
     this.peerTimeout = init.peerTimeout
     this.replication = init.replication
+    this.onShutdown = init.onShutdown
   }
 
   /** The peers of this cluster (the consensus peerset), this one first when it is a member. */
@@ -87,6 +91,10 @@ export class ClusterService implements Readonly<ClusterApi['Cluster']> {
   PeerRemove = async (id: string, { signal }: { signal: AbortSignal }): Promise<void> => {
     peerIdFromString(id)
     await this.rpc.call(undefined, 'Consensus', 'RmPeer', id, { signal })
+  }
+
+  Shutdown = async (reason: string): Promise<void> => {
+    this.onShutdown(reason)
   }
 
   Pin = async ({ cid, options }: PinRequest, { signal }: { signal: AbortSignal }): Promise<PinJson> => {

@@ -29,6 +29,9 @@ function anySignal (signal: AbortSignal | undefined, timeoutMs: number): AbortSi
   return signal == null ? timeout : AbortSignal.any([signal, timeout])
 }
 
+/** How long a joining peer may take to catch up (a snapshot of millions of pins takes a while). */
+const CATCH_UP_TIMEOUT = 30 * 60_000
+
 /** How long one peer may take to answer when the cluster lists its peers. */
 const PEER_ANSWER_TIMEOUT = 10_000
 
@@ -43,7 +46,16 @@ export interface ClusterInit {
   gate?: PeerGate
 }
 
-export class Cluster {
+/** Fired when the peer must shut down on its own (removed from the cluster); `detail` says why. */
+export class ShutdownRequestEvent extends Event {
+  readonly reason: string
+  constructor (reason: string) {
+    super('shutdown-request')
+    this.reason = reason
+  }
+}
+
+export class Cluster extends EventTarget {
   readonly gate: PeerGate
   private readonly config: ServiceConfig
   private readonly folder: string
@@ -56,6 +68,7 @@ export class Cluster {
   private restApi?: RestApi
 
   constructor (init: ClusterInit) {
+    super()
     this.config = init.config
     this.folder = init.folder
     this.privateKey = init.privateKey
@@ -105,7 +118,8 @@ export class Cluster {
       rpc,
       peername: cfg.cluster.peername,
       peerTimeout: PEER_ANSWER_TIMEOUT,
-      replication: { min: cfg.cluster.replication_factor_min, max: cfg.cluster.replication_factor_max }
+      replication: { min: cfg.cluster.replication_factor_min, max: cfg.cluster.replication_factor_max },
+      onShutdown: (reason) => { this.dispatchEvent(new ShutdownRequestEvent(reason)) }
     }))
     const consensus = new RaftConsensus({
       rpc,
@@ -141,6 +155,13 @@ export class Cluster {
 
   async stop (options: { signal?: AbortSignal } = {}): Promise<void> {
     const errors: Error[] = []
+    if (this.config.cluster.leave_on_shutdown && this.client != null) {
+      try {
+        await this.client.call(undefined, 'Consensus', 'Leave', undefined, { signal: options.signal })
+      } catch (err) {
+        errors.push(new Error(`leaving the cluster: ${(err as Error).message}`, { cause: err }))
+      }
+    }
     try {
       await stopInReverse(this.components, options.signal)
     } catch (err) {
@@ -172,7 +193,7 @@ export class Cluster {
     const timeout = this.config.consensus.raft.wait_for_leader_timeout
     await rpc.call(member, 'Cluster', 'PeerAdd', self, { signal: anySignal(signal, timeout) })
     try {
-      await rpc.call(undefined, 'Consensus', 'WaitForSync', undefined, { signal: anySignal(signal, timeout) })
+      await rpc.call(undefined, 'Consensus', 'WaitForSync', undefined, { signal: anySignal(signal, CATCH_UP_TIMEOUT) })
     } catch (err) {
       log.error('could not catch up after joining: %s; leaving again', (err as Error).message)
       await rpc.call(member, 'Cluster', 'PeerRemove', self, { signal: anySignal(undefined, timeout) }).catch(() => {})

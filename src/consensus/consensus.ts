@@ -136,7 +136,9 @@ export class RaftConsensus implements Component {
         return pin
       },
       Pins: (_arg, { signal }) => this.pinState().list({ signal }),
-      IsTrustedPeer: async (id) => this.voters.includes(id)
+      IsTrustedPeer: async (id) => this.voters.includes(id),
+      Leave: async (_arg, { signal }) => { await this.leave(signal) },
+      CommitIndex: async () => this.core?.status.commit ?? 0
     }
   }
 
@@ -200,12 +202,12 @@ export class RaftConsensus implements Component {
     await this.proposals.wait(index, term, signal)
   }
 
+  /** Resolves once this peer has applied everything the leader had committed when asked. */
   private async waitForSync (signal: AbortSignal): Promise<void> {
-    await this.waitForLeader(signal)
-    const driver = this.driver
-    if (driver == null) throw new Error('the consensus is stopped')
-    // synced when everything committed as of now has been applied
-    const target = await driver.submit((core) => core.status.commit)
+    const leader = await this.waitForLeader(signal)
+    const target = leader === this.self
+      ? this.core?.status.commit ?? 0
+      : await this.rpc.call(peerIdFromString(leader), 'Consensus', 'CommitIndex', undefined, { signal })
     while ((this.core?.status.applied ?? 0) < target) {
       signal.throwIfAborted()
       await new Promise((resolve) => setTimeout(resolve, this.config.heartbeat_timeout))
@@ -216,11 +218,13 @@ export class RaftConsensus implements Component {
     const state = this.pinState()
     const applied = await state.appliedIndex()
     const ops: Array<{ type: 'put', pin: PinJson } | { type: 'del', cid: string }> = []
+    let removed = false
     for (const entry of entries) {
       if (entry.index <= applied) continue
       if (entry.type === 'conf') {
         const cc = decodeConfChange(entry.data)
         log('membership: %s %s at %d', cc.type, cc.node, entry.index)
+        if (cc.type === 'remove' && cc.node === this.self) removed = true
         continue
       }
       const op = decodeOp(entry.data, entry.index)
@@ -232,6 +236,39 @@ export class RaftConsensus implements Component {
     this.voters = this.core?.status.voters ?? this.voters
     for (const entry of entries) this.proposals.committed(entry.index, entry.term)
     this.maybeCompact(last?.index ?? 0)
+    if (removed) this.onRemoved()
+  }
+
+  /** This peer left the peerset: ask the peer to shut down (after the current Ready completes). */
+  private onRemoved (): void {
+    log('this peer was removed from the cluster: shutting down')
+    setImmediate(() => {
+      this.rpc.call(undefined, 'Cluster', 'Shutdown', 'removed from the cluster').catch((err: Error) => {
+        log.error('could not ask for a shutdown: %s', err.message)
+      })
+    })
+  }
+
+  /**
+   * Leaves the cluster politely: a leader first hands its leadership to the
+   * most up-to-date other voter, then the removal goes through the leader.
+   */
+  async leave (signal?: AbortSignal): Promise<void> {
+    const driver = this.driver
+    if (driver == null || !this.voters.includes(this.self)) return
+    const others = this.voters.filter((v) => v !== this.self)
+    if (others.length === 0) return
+    const ctx = { signal: signal ?? AbortSignal.timeout(this.config.network_timeout) }
+    if (this.leader.current === this.self) {
+      const target = others[0] as NodeId
+      await driver.submit((core) => { core.transferLeadership(target) })
+      const deadline = Date.now() + this.config.election_timeout * 2
+      while (this.leader.current === this.self && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, this.config.heartbeat_timeout))
+      }
+    }
+    await this.changeMembers('remove', this.self, ctx)
+    log('left the cluster')
   }
 
   private compacting = false

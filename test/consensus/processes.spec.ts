@@ -3,8 +3,11 @@
  * write the cluster acknowledged must survive.
  */
 import { strict as assert } from 'node:assert'
+import { createWriteStream } from 'node:fs'
+import { join } from 'node:path'
 import { ProcessCluster, cidFor, pinThrough, pinsetOf } from '../fixtures/process-cluster.ts'
 import { eventually } from '../fixtures/cluster.ts'
+import { SERVICE_BIN, run } from '../fixtures/processes.ts'
 import type { ProcessPeer } from '../fixtures/process-cluster.ts'
 
 async function waitForLeader (cluster: ProcessCluster, among: ProcessPeer[], not?: string, timeoutMs = 30_000): Promise<string> {
@@ -76,6 +79,42 @@ describe('consensus: real daemon processes', function () {
       await cluster.startAll()
       await sameEverywhere(cluster.peers, before)
       for (const p of cluster.peers) assert.equal((await pinsetOf(p)).size, before.size)
+    })
+  })
+
+  describe('a fresh peer joining a cluster of 100,000 pins', function () {
+    let cluster: ProcessCluster
+
+    before(async function () {
+      cluster = await ProcessCluster.create(3, { electionTimeoutMs: 1000 })
+      const file = join(cluster.root, 'pins.ndjson')
+      const out = createWriteStream(file)
+      for (let i = 0; i < 100_000; i++) {
+        if (!out.write(JSON.stringify({ cid: await cidFor(`big-${i}`), name: `pin ${i}` }) + '\n')) await new Promise<void>((resolve) => { out.once('drain', () => { resolve() }) })
+      }
+      await new Promise<void>((resolve) => { out.end(() => { resolve() }) })
+      for (const p of cluster.peers) {
+        const imported = await run(SERVICE_BIN, ['--config', p.folder, 'state', 'import', file], 300_000)
+        assert.equal(imported.code, 0, imported.stderr)
+      }
+      await cluster.startAll()
+    })
+
+    after(async function () {
+      await cluster?.destroy()
+    })
+
+    it('catches up through a snapshot and holds every pin', async function () {
+      const fresh = await cluster.addPeer()
+      await cluster.start(fresh, 600_000, ['--bootstrap', await cluster.swarmAddress(cluster.peers[0]!)])
+      assert.match(fresh.output, /installing a snapshot/)
+      const pins = await pinsetOf(fresh)
+      assert.equal(pins.size, 100_000)
+      assert.ok(pins.has(await cidFor('big-99999')))
+      // and it takes part from now on
+      const cid = await cidFor('after-join')
+      assert.ok(await pinThrough(fresh, cid))
+      await eventually(async () => (await pinsetOf(cluster.peers[0]!)).has(cid), 'the others see its write')
     })
   })
 })

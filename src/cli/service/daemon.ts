@@ -1,5 +1,6 @@
 /** `cluster-service daemon`: runs a peer until SIGINT or SIGTERM, then shuts down cleanly. */
 import { Cluster } from '../../cluster/cluster.ts'
+import type { ShutdownRequestEvent } from '../../cluster/cluster.ts'
 import { initConfig, loadConfig } from '../../config/index.ts'
 import { access } from 'node:fs/promises'
 import { join } from 'node:path'
@@ -24,6 +25,7 @@ export async function runDaemon (opts: DaemonOptions): Promise<number> {
   const onSignal = (signal: string): void => { requestStop(signal) }
   process.once('SIGINT', onSignal)
   process.once('SIGTERM', onSignal)
+  cluster.addEventListener('shutdown-request', (evt) => { requestStop((evt as ShutdownRequestEvent).reason) })
 
   await cluster.start()
   console.log(`cluster peer ${identity.id} is ready`)
@@ -31,7 +33,7 @@ export async function runDaemon (opts: DaemonOptions): Promise<number> {
   for (const ma of cluster.libp2p.getMultiaddrs()) console.log(`cluster swarm listening on ${ma.toString()}`)
 
   const signal = await stopRequested
-  console.log(`received ${signal}, shutting down`)
+  console.log(`${signal}: shutting down`)
   try {
     await cluster.stop()
   } catch (err) {
