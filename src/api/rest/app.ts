@@ -13,6 +13,9 @@ import type { ClusterRpcClient } from '../../rpc-api.ts'
 import type { Logger } from '@libp2p/logger'
 import type { FastifyInstance } from 'fastify'
 
+/** Go's default max_header_bytes: no URL gets past Node's header limit anyway. */
+const MAX_PARAM_LENGTH = 1 << 20
+
 export interface AppInit {
   rpc: ClusterRpcClient
   config: RestApiSection
@@ -25,6 +28,8 @@ export function buildApp ({ rpc, config, signals, log }: AppInit): FastifyInstan
     logger: false,
     // HEAD is not part of IPFS Cluster's API; asking it gets a 405
     exposeHeadRoutes: false,
+    // a path parameter is a CID, which can be long (sha2-512, base16...): max_header_bytes bounds it, not the router
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
     // errors the router raises before any route (a malformed URL) keep our shape too
     frameworkErrors: (err, _request, reply) => {
       setExtraHeaders(reply, config.headers)

@@ -39,7 +39,13 @@ const STATUS_BY_NAME: Readonly<Record<string, number>> = {
   // this peer does not offer the method (its component is not part of this build or config)
   RpcUnknownMethodError: 501,
   // another peer could not be reached or answered garbage
-  RpcClientError: 502
+  RpcClientError: 502,
+  // the CID is not in the pinset (Cluster.Unpin, Cluster.PinGet)
+  PinNotFoundError: 404,
+  // a pin the services refuse (bad options, bad replication factors)
+  PinValidationError: 400,
+  // the consensus has no leader to commit through (yet): try again later
+  NoLeaderError: 503
 }
 
 export function statusOf (err: unknown): number {

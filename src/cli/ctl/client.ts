@@ -32,13 +32,19 @@ export class ClusterClient {
     this.debug = init.debug
   }
 
-  /** GET a JSON answer. `path` is relative to the endpoint ("id", "pins/<cid>"). */
+  /** GET a JSON answer. `path` is relative to the endpoint ("id", "pins/<cid>"), query included. */
   async get<T> (path: string, options: RequestOptions = {}): Promise<T> {
-    const res = await this.send('GET', path, options.signal)
-    const body = await readBody(res, options.signal)
-    if (isError(res)) throw apiError(res, body)
-    if (body.trim() === '') throw new ResponseError(`empty answer from GET /${path} (status ${res.statusCode})`)
-    return parseJson(body) as T
+    return this.json<T>('GET', path, options)
+  }
+
+  /** POST without a body, for a JSON answer (the API takes its parameters in the query). */
+  async post<T> (path: string, options: RequestOptions = {}): Promise<T> {
+    return this.json<T>('POST', path, options)
+  }
+
+  /** DELETE, for a JSON answer. */
+  async delete<T> (path: string, options: RequestOptions = {}): Promise<T> {
+    return this.json<T>('DELETE', path, options)
   }
 
   /**
@@ -75,6 +81,14 @@ export class ClusterClient {
       // a consumer that stops early closes the connection, which ends the stream on the server
       res.destroy()
     }
+  }
+
+  private async json<T> (method: string, path: string, options: RequestOptions): Promise<T> {
+    const res = await this.send(method, path, options.signal)
+    const body = await readBody(res, options.signal)
+    if (isError(res)) throw apiError(res, body)
+    if (body.trim() === '') throw new ResponseError(`empty answer from ${method} /${path} (status ${res.statusCode})`)
+    return parseJson(body) as T
   }
 
   private async send (method: string, path: string, signal: AbortSignal | undefined): Promise<IncomingMessage> {

@@ -6,6 +6,7 @@ import { Command } from 'commander'
 import { VERSION } from '../../version.ts'
 import { addIdCommand } from './commands/id.ts'
 import { addPeersCommands } from './commands/peers.ts'
+import { addPinCommands } from './commands/pin.ts'
 import { addVersionCommand } from './commands/version.ts'
 import { addGlobalOptions } from './global-options.ts'
 import type { CommandContext } from './context.ts'
@@ -14,6 +15,7 @@ import type { GlobalOptions } from './global-options.ts'
 const COMMAND_GROUPS = [
   addIdCommand,
   addPeersCommands,
+  addPinCommands,
   addVersionCommand
 ]
 

@@ -14,9 +14,12 @@ export interface RouteContext {
 export type RouteModule = (ctx: RouteContext) => RouteOptions[]
 
 /**
- * Per-route settings read by hooks (fastify's route `config`).
+ * Per-route settings read by hooks and by registration (fastify's route `config`).
  * `public`: no authentication, once authentication exists.
+ * `ignoresBody`: the route takes no body and ignores one, whatever its
+ * Content-Type (as IPFS Cluster's routes do), instead of parsing it.
  */
 export interface RouteSettings {
   public?: boolean
+  ignoresBody?: boolean
 }

@@ -3,9 +3,12 @@
  * is a module returning its routes, added to ROUTE_MODULES.
  */
 import { answerMethodNotAllowed } from './method-not-allowed.ts'
+import { allocationsRoutes } from './allocations.ts'
 import { healthRoutes } from './health.ts'
 import { idRoutes } from './id.ts'
+import { ignoresBody, registerIgnoringBodies } from './ignored-bodies.ts'
 import { peersRoutes } from './peers.ts'
+import { pinsRoutes } from './pins.ts'
 import { versionRoutes } from './version.ts'
 import type { RouteContext, RouteModule } from './context.ts'
 import type { FastifyInstance } from 'fastify'
@@ -14,11 +17,14 @@ const ROUTE_MODULES: RouteModule[] = [
   idRoutes,
   versionRoutes,
   peersRoutes,
+  pinsRoutes,
+  allocationsRoutes,
   healthRoutes
 ]
 
 export function registerRoutes (app: FastifyInstance, ctx: RouteContext): void {
   const routes = ROUTE_MODULES.flatMap((module) => module(ctx))
-  for (const route of routes) app.route(route)
+  for (const route of routes.filter((r) => !ignoresBody(r))) app.route(route)
+  registerIgnoringBodies(app, routes.filter(ignoresBody))
   answerMethodNotAllowed(app, routes)
 }
