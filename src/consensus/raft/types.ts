@@ -58,16 +58,32 @@ export interface Message {
   from: NodeId
   to: NodeId
   term: number
-  /** append: term of the entry at `index`; vote/prevote: the candidate's last log term. */
+  /**
+   * append: term of the entry at `index`; vote/prevote: the candidate's last log term;
+   * append-resp when rejecting: the term of the follower's entry at `rejectHint`.
+   */
   logTerm: number
-  /** append: index of the entry before `entries`; vote/prevote: candidate's last index; append-resp: the follower's match (or hint when rejecting). */
+  /**
+   * append: index of the entry before `entries`; vote/prevote: candidate's last index;
+   * append-resp: the follower's match, or when rejecting, the `index` of the append it rejects
+   * (so the leader can tell a late duplicate rejection from the answer to its latest probe).
+   */
   index: number
   entries: Entry[]
   commit: number
   reject: boolean
-  /** append-resp when rejecting: the follower's last index, a hint for where the leader should retry. */
+  /**
+   * append-resp when rejecting: a hint for where the leader should retry, at most the follower's
+   * last index (the last one whose term could match the leader's log there).
+   */
   rejectHint: number
   snapshot?: Snapshot
+  /**
+   * vote: sent by the target of a leadership transfer (it got 'timeout-now'), so receivers
+   * grant it despite the leader lease of CheckQuorum. Absent (never undefined) otherwise;
+   * a transport must carry it, or transfers cannot succeed.
+   */
+  transfer?: boolean
 }
 
 export type Role = 'follower' | 'pre-candidate' | 'candidate' | 'leader'
@@ -89,6 +105,10 @@ export interface Ready {
   hardState?: HardState
   /** Entries to append to the log; an entry at an index already stored replaces it and everything after. */
   entries: Entry[]
+  /**
+   * A snapshot from the leader that replaces the whole log: the storage drops every entry
+   * it holds (not only those up to the snapshot's index), then appends `entries`.
+   */
   snapshot?: Snapshot
   committedEntries: Entry[]
   messages: Message[]
