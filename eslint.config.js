@@ -2,7 +2,7 @@ import js from '@eslint/js'
 import tseslint from 'typescript-eslint'
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'test/ipfs-daemon/**'] },
+  { ignores: ['node_modules/**', 'test/ipfs-daemon/**', '.tmp/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -17,6 +17,7 @@ import { clusterMethods } from '../rpc-api.ts'
 import { ClusterService } from './cluster-service.ts'
 import { startInOrder, stopInReverse } from './lifecycle.ts'
 import { PeerWatch } from './peer-watch.ts'
+import { DenyFile } from './deny-file.ts'
 import type { ClusterHost } from '../host/host.ts'
 import type { ServiceConfig } from '../config/types.ts'
 import type { ClusterApi, ClusterRpcClient, Component } from '../rpc-api.ts'
@@ -131,11 +132,13 @@ export class Cluster extends EventTarget {
     server.register('Consensus', consensus.service())
     this.restApi = new RestApi({ rpc, config: cfg.api.restapi })
     const peerWatch = new PeerWatch({ host, rpc, folder: this.folder, interval: cfg.cluster.peer_watch_interval, dialTimeout: cfg.consensus.raft.network_timeout })
-    this.components = [consensus, peerWatch, this.restApi]
+    const denyFile = new DenyFile(this.gate, host)
+    this.components = [denyFile, consensus, peerWatch, this.restApi]
 
     await host.start()
     try {
       await server.start()
+      await startInOrder([denyFile], signal)
       await peerWatch.load()
       await this.dialBootstrap(signal)
       await startInOrder([consensus], signal)

@@ -44,6 +44,14 @@ export class PinNotFoundError extends Error {
   }
 }
 
+export class PeerNotFoundError extends Error {
+  static readonly NAME = 'PeerNotFoundError'
+  constructor (id: string) {
+    super(`${id} is not a member of the cluster`)
+    this.name = PeerNotFoundError.NAME
+  }
+}
+
 export class RaftConsensus implements Component {
   readonly name = 'consensus'
   private readonly rpc: ClusterRpcClient
@@ -195,7 +203,8 @@ export class RaftConsensus implements Component {
       await this.rpc.call(peerIdFromString(leader), 'Consensus', type === 'add' ? 'AddPeer' : 'RmPeer', id, { signal })
       return
     }
-    if (type === 'add' ? this.voters.includes(id) : !this.voters.includes(id)) return
+    if (type === 'add' && this.voters.includes(id)) return
+    if (type === 'remove' && !this.voters.includes(id)) throw new PeerNotFoundError(id)
     const driver = this.driver
     if (driver == null) throw new Error('the consensus is stopped')
     const { index, term } = await driver.submit((core) => core.proposeConfChange({ type, node: id }))

@@ -19,6 +19,9 @@ import type { Ping } from '@libp2p/ping'
 
 export const SECRET_LENGTH = 32
 
+/** The largest yamux receive window of a stream. */
+const STREAM_WINDOW = 4 * 1024 * 1024
+
 export interface HostInit {
   privateKey: PrivateKey
   /** The 32-byte cluster secret. */
@@ -45,7 +48,9 @@ export async function createClusterHost (init: HostInit): Promise<ClusterHost> {
     addresses: { listen: init.listen, announce: init.announce ?? [] },
     transports: [tcp()],
     connectionEncrypters: [noise()],
-    streamMuxers: [yamux()],
+    // a paused stream (a slow consumer of a long RPC stream) must be able to hold a full window:
+    // yamux grows windows to 16 MiB by default, above its 4 MiB read buffer limit, which resets it
+    streamMuxers: [yamux({ streamOptions: { maxStreamWindowSize: STREAM_WINDOW, maxReadBufferLength: 2 * STREAM_WINDOW } })],
     connectionProtector: preSharedKey({ psk: pskFromSecret(init.secret) }),
     connectionGater: init.gate ?? new PeerGate(),
     services: {

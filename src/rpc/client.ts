@@ -9,7 +9,7 @@ import { logger as createLogger } from '@libp2p/logger'
 import { RpcAbortError, RpcClientError, RpcServerError, RpcUnknownMethodError, fromWireError, isWireError } from './errors.ts'
 import { ClientSession } from './client-session.ts'
 import { FrameQueue } from './frame-queue.ts'
-import { FrameType, sendFrame } from './frames.ts'
+import { FrameType, encodeFrame, sendFrame } from './frames.ts'
 import { mergeIterables } from './merge.ts'
 import { MAX_RPC_STREAMS_PER_CONNECTION } from './protocol.ts'
 import type { RpcServer } from './server.ts'
@@ -218,11 +218,17 @@ export class RpcClient<Api extends ApiShape> {
     this.checkKind(service, method, 'stream')
     if (isAborted(signal)) throw new RpcAbortError()
     const stream = await this.openStream(peer, signal)
-    const frames = new FrameQueue(stream, this.server.maxFrameSize)
+    const limit = this.server.maxFrameSize
+    const frames = new FrameQueue(stream, limit, (n) => {
+      try {
+        if (stream.writeStatus === 'writable') stream.send(encodeFrame([FrameType.Credit, n], limit))
+      } catch (err) {
+        stream.abort(err as Error)
+      }
+    })
     let finished = false
     try {
-      await sendFrame(stream, [FrameType.Open, service, method, arg], this.server.maxFrameSize, signal)
-      await stream.close({ signal })
+      await sendFrame(stream, [FrameType.Open, service, method, arg], limit, signal)
       while (true) {
         const frame = await frames.next(signal)
         if (frame[0] === FrameType.Item) {
@@ -244,6 +250,7 @@ export class RpcClient<Api extends ApiShape> {
       frames.dispose()
       // stopping early (break, abort, error) resets the stream, which aborts the remote handler
       if (!finished) stream.abort(new RpcAbortError('the caller stopped the streaming call'))
+      else await stream.close().catch((err: Error) => { stream.abort(err) })
     }
   }
 }

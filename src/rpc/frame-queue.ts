@@ -1,15 +1,15 @@
 /**
- * Reads frames from a stream for a consumer that pulls at its own pace:
- * frames queue up to a high-water mark, then the stream is paused (the muxer's
- * flow control then stops the sender) until the consumer catches up.
+ * Reads frames from a stream for a consumer that pulls at its own pace. The
+ * server sends at most STREAM_CREDIT items ahead; every half of that the
+ * consumer takes, `grant` is told to let the server send as many more, so the
+ * queue never holds more than STREAM_CREDIT items.
  */
 import { RpcAbortError, RpcClientError } from './errors.ts'
-import { FrameDecoder } from './frames.ts'
+import { FrameDecoder, FrameType, STREAM_CREDIT } from './frames.ts'
 import type { Frame } from './frames.ts'
 import type { Stream, StreamCloseEvent, StreamMessageEvent } from '@libp2p/interface'
 
-const HIGH_WATER = 64
-const LOW_WATER = 16
+const GRANT_EVERY = Math.max(1, STREAM_CREDIT / 2)
 
 export class FrameQueue {
   private readonly stream: Stream
@@ -18,11 +18,13 @@ export class FrameQueue {
   private head = 0
   private failure: Error | undefined
   private closed = false
-  private paused = false
+  private consumed = 0
+  private readonly grant: (n: number) => void
   private wake: (() => void) | undefined
 
-  constructor (stream: Stream, maxFrameSize: number) {
+  constructor (stream: Stream, maxFrameSize: number, grant: (n: number) => void) {
     this.stream = stream
+    this.grant = grant
     this.decoder = new FrameDecoder(maxFrameSize)
     stream.addEventListener('message', this.onMessage)
     stream.addEventListener('close', this.onClose)
@@ -36,14 +38,10 @@ export class FrameQueue {
       this.failure = new RpcClientError(`bad frame from the server: ${(err as Error).message}`, { cause: err })
       this.stream.abort(this.failure)
     }
-    if (!this.paused && this.frames.length - this.head >= HIGH_WATER && this.stream.readStatus === 'readable') {
-      this.paused = true
-      this.stream.pause()
-    }
     this.notify()
   }
 
-  // a graceful close may leave frames in the paused stream's buffer: only 'end' means no more
+  // a graceful close may come before the last frames are read: only 'end' means no more
   private readonly onClose = (evt: StreamCloseEvent): void => {
     if (evt.error == null) return
     this.closed = true
@@ -54,9 +52,11 @@ export class FrameQueue {
     this.notify()
   }
 
+  // a reset or abort ends the readable side too, just before its 'close' event says why:
+  // keep listening for that event (the consumer wakes in a later microtask)
   private readonly onEnd = (): void => {
     this.closed = true
-    this.detach()
+    this.stream.removeEventListener('message', this.onMessage)
     this.notify()
   }
 
@@ -81,9 +81,9 @@ export class FrameQueue {
           this.frames.length = 0
           this.head = 0
         }
-        if (this.paused && this.frames.length - this.head <= LOW_WATER) {
-          this.paused = false
-          if (this.stream.readStatus === 'paused') this.stream.resume()
+        if (frame[0] === FrameType.Item && ++this.consumed === GRANT_EVERY) {
+          this.consumed = 0
+          this.grant(GRANT_EVERY)
         }
         return frame
       }

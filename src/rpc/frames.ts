@@ -28,7 +28,9 @@ export const FrameType = {
   /** server -> client, streaming: [t] */
   End: 6,
   /** server -> client, streaming: [t, error] */
-  Error: 7
+  Error: 7,
+  /** client -> server, streaming: [t, n]: the client consumed n more items, the server may send n more */
+  Credit: 8
 } as const
 
 type T = typeof FrameType
@@ -42,6 +44,15 @@ export type Frame =
   | [T['Item'], unknown]
   | [T['End']]
   | [T['Error'], WireError]
+  | [T['Credit'], number]
+
+/**
+ * Items a streaming call may have in flight before the client grants more.
+ * The application does its own flow control because pausing a yamux stream
+ * does not stop the sender: its window updates go on and the paused stream's
+ * buffer overflows.
+ */
+export const STREAM_CREDIT = 64
 
 /** Default cap on one frame's size (bytes, after the length prefix). */
 export const DEFAULT_MAX_FRAME_SIZE = 4 * 1024 * 1024
@@ -87,6 +98,7 @@ function checkFrame (x: unknown): Frame {
       case FrameType.Item: return x.length === 2
       case FrameType.End: return x.length === 1
       case FrameType.Error: return x.length === 2 && typeof x[1] === 'object'
+      case FrameType.Credit: return x.length === 2 && Number.isSafeInteger(x[1]) && (x[1] as number) > 0
       default: return false
     }
   })()

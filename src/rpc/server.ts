@@ -5,7 +5,7 @@
  */
 import { logger as createLogger } from '@libp2p/logger'
 import { RpcAuthorizationError, RpcServerError, RpcUnknownMethodError, toWireError } from './errors.ts'
-import { DEFAULT_MAX_FRAME_SIZE, FrameDecoder, FrameType, encodeFrame, sendFrame } from './frames.ts'
+import { DEFAULT_MAX_FRAME_SIZE, FrameDecoder, FrameType, STREAM_CREDIT, encodeFrame, sendFrame } from './frames.ts'
 import { MAX_RPC_STREAMS_PER_CONNECTION, RPC_PROTOCOL } from './protocol.ts'
 import type { Frame } from './frames.ts'
 import type { AnyMethod, ApiShape, CallContext, MethodSpec, MethodTable, ServiceName } from './types.ts'
@@ -272,6 +272,8 @@ class Session {
 class StreamCall {
   private readonly controller = new AbortController()
   private opened = false
+  private credit = STREAM_CREDIT
+  private creditArrived: (() => void) | undefined
 
   private readonly server: Dispatcher
   private readonly stream: Stream
@@ -284,6 +286,11 @@ class StreamCall {
   }
 
   onFrame (frame: Frame): void {
+    if (frame[0] === FrameType.Credit && this.opened) {
+      this.credit += frame[1]
+      this.creditArrived?.()
+      return
+    }
     if (frame[0] !== FrameType.Open || this.opened) {
       throw new RpcServerError(`unexpected frame of type ${frame[0]} in a streaming call`)
     }
@@ -307,11 +314,26 @@ class StreamCall {
     }
   }
 
+  private async waitForCredit (signal: AbortSignal): Promise<void> {
+    const { promise, resolve, reject } = Promise.withResolvers<void>()
+    const onAbort = (): void => { reject(signal.reason) }
+    signal.addEventListener('abort', onAbort, { once: true })
+    this.creditArrived = resolve
+    try {
+      await promise
+    } finally {
+      this.creditArrived = undefined
+      signal.removeEventListener('abort', onAbort)
+    }
+  }
+
   private async serve (service: string, method: string, arg: unknown, signal: AbortSignal, limit: number): Promise<void> {
     try {
       const items = await this.server.dispatch(service, method, 'stream', arg, this.controller, this.peer) as AsyncIterable<unknown>
       for await (const item of items) {
         signal.throwIfAborted()
+        if (this.credit === 0) await this.waitForCredit(signal)
+        this.credit--
         await sendFrame(this.stream, [FrameType.Item, item], limit, signal)
       }
       await sendFrame(this.stream, [FrameType.End], limit, signal)

@@ -7,7 +7,8 @@ import { createWriteStream } from 'node:fs'
 import { join } from 'node:path'
 import { ProcessCluster, cidFor, pinThrough, pinsetOf } from '../fixtures/process-cluster.ts'
 import { eventually } from '../fixtures/cluster.ts'
-import { SERVICE_BIN, run } from '../fixtures/processes.ts'
+import { CTL_BIN, SERVICE_BIN, run } from '../fixtures/processes.ts'
+import { once } from 'node:events'
 import type { ProcessPeer } from '../fixtures/process-cluster.ts'
 
 async function waitForLeader (cluster: ProcessCluster, among: ProcessPeer[], not?: string, timeoutMs = 30_000): Promise<string> {
@@ -79,6 +80,88 @@ describe('consensus: real daemon processes', function () {
       await cluster.startAll()
       await sameEverywhere(cluster.peers, before)
       for (const p of cluster.peers) assert.equal((await pinsetOf(p)).size, before.size)
+    })
+  })
+
+  describe('5 peers', function () {
+    let cluster: ProcessCluster
+
+    before(async function () {
+      cluster = await ProcessCluster.create(5, { electionTimeoutMs: 1000 })
+      await cluster.startAll()
+    })
+
+    after(async function () {
+      await cluster?.destroy()
+    })
+
+    it('the minority side of a partition cannot commit, the majority can, and after healing all agree', async function () {
+      const leader = await waitForLeader(cluster, cluster.peers)
+      // the old leader on the minority side
+      const minority = [cluster.peers.find((p) => p.id === leader)!, ...cluster.peers.filter((p) => p.id !== leader).slice(0, 1)]
+      const majority = cluster.peers.filter((p) => !minority.includes(p))
+      await cluster.partition(minority, majority)
+
+      const newLeader = await waitForLeader(cluster, majority, leader)
+      assert.ok(majority.some((p) => p.id === newLeader))
+      const acked = await cidFor('majority-write')
+      assert.ok(await pinThrough(majority[0]!, acked), 'the majority commits')
+      const refused = await cidFor('minority-write')
+      assert.equal(await pinThrough(minority[1]!, refused, AbortSignal.timeout(5000)), false, 'the minority cannot commit')
+      assert.equal((await pinsetOf(minority[0]!)).has(acked), false, 'the minority does not see the majority\'s write yet')
+
+      await cluster.heal()
+      await sameEverywhere(cluster.peers, new Set([acked]))
+      const sets = await Promise.all(cluster.peers.map(async (p) => [...await pinsetOf(p)].sort().join(',')))
+      assert.equal(new Set(sets).size, 1, 'every peer holds the same pinset')
+    })
+  })
+
+  describe('removing peers', function () {
+    let cluster: ProcessCluster
+
+    before(async function () {
+      cluster = await ProcessCluster.create(4, { electionTimeoutMs: 1000 })
+      await cluster.startAll()
+    })
+
+    after(async function () {
+      await cluster?.destroy()
+    })
+
+    it('cluster-ctl peers rm removes a peer, which shuts down; the others go on', async function () {
+      const leader = await waitForLeader(cluster, cluster.peers)
+      const victim = cluster.peers.find((p) => p.id !== leader)!
+      const exited = once(victim.child!, 'exit') as Promise<[number | null]>
+      const asker = cluster.peers.find((p) => p !== victim)!
+      const rm = await run(CTL_BIN, ['--host', asker.restUrl, 'peers', 'rm', victim.id])
+      assert.equal(rm.code, 0, rm.stderr)
+      const [code] = await exited
+      assert.equal(code, 0)
+      victim.child = undefined
+      const ls = await run(CTL_BIN, ['--host', asker.restUrl, '--enc', 'json', 'peers', 'ls'])
+      assert.equal(ls.stdout.trim().split('\n').length, 3)
+      assert.ok(await pinThrough(asker, await cidFor('after-removal')))
+      const again = await run(CTL_BIN, ['--host', asker.restUrl, 'peers', 'rm', victim.id])
+      assert.equal(again.code, 1)
+      assert.match(again.stderr, /not a member/)
+    })
+
+    it('a removed peer that missed its removal cannot disrupt the others', async function () {
+      const members = cluster.running()
+      const leader = await waitForLeader(cluster, members)
+      const victim = members.find((p) => p.id !== leader)!
+      const rest = members.filter((p) => p !== victim)
+      await cluster.partition([victim], rest)
+      const del = await fetch(`${rest[0]!.restUrl}/peers/${victim.id}`, { method: 'DELETE' })
+      assert.equal(del.status, 204)
+      await cluster.heal()
+      // for three election timeouts the victim may campaign; writes must go on under the same leader
+      const until = Date.now() + 3 * cluster.electionTimeoutMs
+      let n = 0
+      while (Date.now() < until) assert.ok(await pinThrough(rest[n % rest.length]!, await cidFor(`removed-${n++}`)), 'writes go on')
+      for (const p of rest) assert.equal(cluster.leaderSeenBy(p), leader, 'the leader did not change')
+      assert.notEqual(cluster.leaderSeenBy(victim), victim.id)
     })
   })
 

@@ -203,6 +203,18 @@ describe('rpc over real libp2p hosts', function () {
       assert.equal(items[1999], 1999)
     })
 
+    it('a slow consumer of a large stream gets every item: the server waits for credit', async function () {
+      let n = 0
+      for await (const blob of a.client.stream(b.host.peerId, 'Test', 'Blobs', { n: 2000, size: 16 * 1024 })) {
+        assert.equal(blob[0], n % 256)
+        n++
+        // slower than the network: without flow control the items would pile up in the stream
+        await new Promise((resolve) => setImmediate(resolve))
+        if (n % 100 === 0) await new Promise((resolve) => setTimeout(resolve, 5))
+      }
+      assert.equal(n, 2000)
+    })
+
     it('delivers the items before a failure, then the typed error', async function () {
       const seen: number[] = []
       await assert.rejects((async () => {

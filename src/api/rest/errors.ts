@@ -42,6 +42,7 @@ const STATUS_BY_NAME: Readonly<Record<string, number>> = {
   RpcClientError: 502,
   // the CID is not in the pinset (Cluster.Unpin, Cluster.PinGet)
   PinNotFoundError: 404,
+  PeerNotFoundError: 404,
   // a pin the services refuse (bad options, bad replication factors)
   PinValidationError: 400,
   // the consensus has no leader to commit through (yet): try again later

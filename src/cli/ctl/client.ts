@@ -47,6 +47,13 @@ export class ClusterClient {
     return this.json<T>('DELETE', path, options)
   }
 
+  /** A request answered with 204 No Content (or an error). */
+  async noContent (method: 'DELETE' | 'POST', path: string, options: RequestOptions = {}): Promise<void> {
+    const res = await this.send(method, path, options.signal)
+    const body = await readBody(res, options.signal)
+    if (isError(res)) throw apiError(res, body)
+  }
+
   /**
    * GET a streamed (NDJSON) answer, yielding items as their lines arrive.
    * Ends with a StreamError if the server reports a failure in the

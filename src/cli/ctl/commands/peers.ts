@@ -16,4 +16,11 @@ export function addPeersCommands (program: Command, ctx: CommandContext): void {
         ctx.output.printItem(id, formatId)
       }
     })
+
+  peers
+    .command('rm <peer-id>')
+    .description('remove a peer from the cluster; it shuts down')
+    .action(async (peerId: string) => {
+      await ctx.client.noContent('DELETE', `peers/${encodeURIComponent(peerId)}`, { signal: ctx.signal })
+    })
 }
