@@ -33,6 +33,8 @@ export type ClusterApi = {
     PeerRemove: UnaryMethod<string, void>
     /** Asks the peer to shut down (it was removed from the cluster). */
     Shutdown: UnaryMethod<string, void>
+    /** Tells a peer it was removed from the cluster (the leader stops replicating to it, so it may never see the entry). */
+    Removed: UnaryMethod<void, void>
     /** Pins a CID with options (0 replication factors: the configured defaults); answers the Pin as committed. */
     Pin: UnaryMethod<PinRequest, PinJson>
     /** Unpins a CID; answers the Pin as it was stored. PinNotFoundError when not pinned. */
@@ -78,6 +80,8 @@ export const clusterMethods: MethodTable<ClusterApi> = {
     PeerAdd: { policy: 'open', kind: 'unary' },
     PeerRemove: { policy: 'trusted', kind: 'unary' },
     Shutdown: { policy: 'closed', kind: 'unary' },
+    // only a member the removed peer still trusts can tell it so
+    Removed: { policy: 'trusted', kind: 'unary' },
     Pin: { policy: 'closed', kind: 'unary' },
     Unpin: { policy: 'closed', kind: 'unary' },
     PinGet: { policy: 'closed', kind: 'unary' },

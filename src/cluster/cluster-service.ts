@@ -89,8 +89,15 @@ export class ClusterService implements Readonly<ClusterApi['Cluster']> {
   }
 
   PeerRemove = async (id: string, { signal }: { signal: AbortSignal }): Promise<void> => {
-    peerIdFromString(id)
+    const peer = peerIdFromString(id)
     await this.rpc.call(undefined, 'Consensus', 'RmPeer', id, { signal })
+    if (peer.equals(this.host.peerId)) return
+    // best effort: a peer that cannot be told finds out when no member answers it any more
+    await this.rpc.call(peer, 'Cluster', 'Removed', undefined, { signal: AbortSignal.any([signal, AbortSignal.timeout(this.peerTimeout)]) }).catch(() => {})
+  }
+
+  Removed = async (_arg: void, ctx: { peer?: PeerId }): Promise<void> => {
+    this.onShutdown(`removed from the cluster (told by ${ctx.peer?.toString() ?? 'this peer'})`)
   }
 
   Shutdown = async (reason: string): Promise<void> => {

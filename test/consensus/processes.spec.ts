@@ -136,7 +136,9 @@ describe('consensus: real daemon processes', function () {
       const asker = cluster.peers.find((p) => p !== victim)!
       const rm = await run(CTL_BIN, ['--host', asker.restUrl, 'peers', 'rm', victim.id])
       assert.equal(rm.code, 0, rm.stderr)
-      const [code] = await exited
+      const [code] = await Promise.race([exited, new Promise<never>((_resolve, reject) => {
+        setTimeout(() => { reject(new Error(`the removed peer did not exit:\n${victim.output.slice(-2000)}`)) }, 30_000).unref()
+      })])
       assert.equal(code, 0)
       victim.child = undefined
       const ls = await run(CTL_BIN, ['--host', asker.restUrl, '--enc', 'json', 'peers', 'ls'])
