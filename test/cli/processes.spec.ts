@@ -2,6 +2,7 @@ import { strict as assert } from 'node:assert'
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { ClassicLevel } from 'classic-level'
 import { CTL_BIN, SERVICE_BIN, run, startDaemon, stopDaemon } from '../fixtures/processes.ts'
 import type { Daemon } from '../fixtures/processes.ts'
 import type { IDJson } from '../../src/api/types.ts'
@@ -102,5 +103,43 @@ describe('cluster-service and cluster-ctl as real processes', function () {
       assert.equal(result.stderr.trim().split('\n').length, 1, `one line: ${result.stderr}`)
       assert.ok(!result.stderr.includes(secret.slice(0, 10)), 'the secret is not shown')
     }
+  })
+})
+
+describe('cluster-service with a damaged Raft log', function () {
+  this.timeout(120_000)
+  let root: string
+
+  before(async function () {
+    root = await mkdtemp(join(tmpdir(), 'pincluster-corrupt-'))
+  })
+
+  after(async function () {
+    await rm(root, { recursive: true, force: true })
+  })
+
+  it('refuses to start, naming the bad entry, and applies nothing', async function () {
+    const folder = join(root, 'p')
+    assert.equal((await run(SERVICE_BIN, ['--config', folder, 'init', '--randomports'])).code, 0)
+    const daemon = await startDaemon(folder)
+    const pin = await fetch(`${daemon.restUrl}/pins/bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy`, { method: 'POST' })
+    assert.equal(pin.status, 200)
+    assert.equal(await stopDaemon(daemon), 0)
+
+    // flip one byte in the last log entry, as a torn write or a bad disk would
+    const db = new ClassicLevel<Uint8Array, Uint8Array>(join(folder, 'raft', 'log'), { keyEncoding: 'view', valueEncoding: 'view' })
+    await db.open()
+    let last: [Uint8Array, Uint8Array] | undefined
+    for await (const entry of db.iterator({ gte: Uint8Array.of(0x65), lt: Uint8Array.of(0x66) })) last = entry
+    assert.ok(last != null, 'the log has entries')
+    const damaged = Uint8Array.from(last[1])
+    damaged[damaged.length - 1] = (damaged[damaged.length - 1] ?? 0) ^ 0xff
+    await db.put(last[0], damaged)
+    await db.close()
+
+    const result = await run(SERVICE_BIN, ['--config', folder, 'daemon'])
+    assert.notEqual(result.code, 0)
+    assert.match(result.stderr, /raft log/i)
+    assert.match(result.stderr, /entry \d+ is corrupt/)
   })
 })
