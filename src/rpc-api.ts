@@ -9,6 +9,7 @@
 import type { IDJson, PinJson, PinOptionsJson, VersionJson } from './api/types.ts'
 import type { Message } from './consensus/raft/types.ts'
 import type { SnapshotItem } from './state/pin-state.ts'
+import type { TrackedPin } from './pintracker/pin-tracker.ts'
 import type { RpcClient } from './rpc/client.ts'
 import type { RpcServer } from './rpc/server.ts'
 import type { MethodTable, StreamMethod, UnaryMethod } from './rpc/types.ts'
@@ -69,6 +70,15 @@ export type ClusterApi = {
     /** This peer's commit index (asked of the leader by a peer catching up). */
     CommitIndex: UnaryMethod<void, number>
   }
+  PinTracker: {
+    /** A pin entered the pinset (or changed): track this peer's part in it. */
+    Track: UnaryMethod<PinJson, void>
+    /** A pin left the pinset. */
+    Untrack: UnaryMethod<string, void>
+    /** This peer's status for one CID; null when not tracked. */
+    Status: UnaryMethod<string, TrackedPin | null>
+    StatusAll: StreamMethod<void, TrackedPin>
+  }
 }
 
 export const clusterMethods: MethodTable<ClusterApi> = {
@@ -103,6 +113,12 @@ export const clusterMethods: MethodTable<ClusterApi> = {
     IsTrustedPeer: { policy: 'closed', kind: 'unary' },
     Leave: { policy: 'closed', kind: 'unary' },
     CommitIndex: { policy: 'trusted', kind: 'unary' }
+  },
+  PinTracker: {
+    Track: { policy: 'closed', kind: 'unary' },
+    Untrack: { policy: 'closed', kind: 'unary' },
+    Status: { policy: 'trusted', kind: 'unary' },
+    StatusAll: { policy: 'trusted', kind: 'stream' }
   }
 }
 

@@ -9,6 +9,7 @@ import { multiaddr } from '@multiformats/multiaddr'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { RestApi } from '../api/rest/index.ts'
 import { RaftConsensus } from '../consensus/consensus.ts'
+import { PinTracker } from '../pintracker/pin-tracker.ts'
 import { createClusterHost } from '../host/host.ts'
 import { PeerGate } from '../host/peer-gate.ts'
 import { RpcClient } from '../rpc/client.ts'
@@ -130,15 +131,17 @@ export class Cluster extends EventTarget {
       join: this.bootstrap.length > 0
     })
     server.register('Consensus', consensus.service())
+    const tracker = new PinTracker({ rpc, self: host.peerId.toString() })
+    server.register('PinTracker', tracker.service())
     this.restApi = new RestApi({ rpc, config: cfg.api.restapi })
     const peerWatch = new PeerWatch({ host, rpc, folder: this.folder, interval: cfg.cluster.peer_watch_interval, dialTimeout: cfg.consensus.raft.network_timeout })
     const denyFile = new DenyFile(this.gate, host)
-    this.components = [denyFile, consensus, peerWatch, this.restApi]
+    this.components = [denyFile, tracker, consensus, peerWatch, this.restApi]
 
     await host.start()
     try {
       await server.start()
-      await startInOrder([denyFile], signal)
+      await startInOrder([denyFile, tracker], signal)
       await peerWatch.load()
       await this.dialBootstrap(signal)
       await startInOrder([consensus], signal)

@@ -244,8 +244,22 @@ export class RaftConsensus implements Component {
     if (last != null && last.index > applied) await state.batch(ops, { appliedIndex: last.index })
     this.voters = this.core?.status.voters ?? this.voters
     for (const entry of entries) this.proposals.committed(entry.index, entry.term)
+    await this.tell(ops)
     this.maybeCompact(last?.index ?? 0)
     if (removed) this.onRemoved()
+  }
+
+  /** Hands the applied changes to this peer's pin tracker. */
+  private async tell (ops: Array<{ type: 'put', pin: PinJson } | { type: 'del', cid: string }>): Promise<void> {
+    for (const op of ops) {
+      try {
+        if (op.type === 'put') await this.rpc.call(undefined, 'PinTracker', 'Track', op.pin)
+        else await this.rpc.call(undefined, 'PinTracker', 'Untrack', op.cid)
+      } catch (err) {
+        // the pinset is already right; the tracker's state sync repairs what it missed
+        log.error('the pin tracker refused %s: %s', op.type === 'put' ? op.pin.cid : op.cid, (err as Error).message)
+      }
+    }
   }
 
   /** This peer left the peerset: ask the peer to shut down (after the current Ready completes). */

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert'
-import { eventually, restartPeer, startCluster, stopCluster } from '../fixtures/cluster.ts'
+import { configOf, eventually, restartPeer, startCluster, stopCluster } from '../fixtures/cluster.ts'
 import type { Cluster } from '../../src/cluster/cluster.ts'
 
 const CIDS = [
@@ -51,11 +51,16 @@ describe('consensus: a 3-peer Raft cluster in one process', function () {
     for (const p of peers) await eventually(async () => hasPin(p, CIDS[0]!), `peer ${p.libp2p.peerId.toString()} has the pin`)
     const stored = await peers[2]!.rpc.call(undefined, 'Cluster', 'PinGet', CIDS[0]!)
     assert.equal(stored.replication_factor_max, 2)
+    // applying the entry told every peer's tracker (allocations empty: every peer)
+    for (const p of peers) {
+      await eventually(async () => (await p.rpc.call(undefined, 'PinTracker', 'Status', CIDS[0]!))?.status === 'pin_queued', 'the tracker tracks it')
+    }
   })
 
   it('an unpin removes it everywhere; unpinning a missing CID is PinNotFoundError', async function () {
     await peers[1]!.rpc.call(undefined, 'Cluster', 'Unpin', CIDS[0]!)
     for (const p of peers) await eventually(async () => !await hasPin(p, CIDS[0]!), 'the pin is gone')
+    for (const p of peers) await eventually(async () => await p.rpc.call(undefined, 'PinTracker', 'Status', CIDS[0]!) === null, 'the tracker let it go')
     await assert.rejects(peers[0]!.rpc.call(undefined, 'Cluster', 'Unpin', CIDS[0]!), { name: 'PinNotFoundError' })
   })
 
@@ -85,5 +90,22 @@ describe('consensus: a 3-peer Raft cluster in one process', function () {
     for (const p of rest) await eventually(async () => hasPin(p, CIDS[0]!), 'the survivors commit')
     peers[i] = await restartPeer(peers[i]!)
     await eventually(async () => hasPin(peers[i]!, CIDS[0]!), 'the old leader catches up')
+  })
+
+  it('a leader with leave_on_shutdown hands over its leadership and leaves when it stops', async function () {
+    const leader = await leaderOf(peers[0]!)
+    const i = peers.findIndex((p) => p.libp2p.peerId.toString() === leader)
+    const leaving = peers[i]!
+    configOf(leaving).cluster.leave_on_shutdown = true
+    await leaving.stop()
+    const rest = peers.filter((_, j) => j !== i)
+    for (const p of rest) {
+      const voters = await p.rpc.call(undefined, 'Consensus', 'Peers', undefined)
+      assert.deepEqual([...voters].sort(), rest.map((r) => r.libp2p.peerId.toString()).sort())
+    }
+    const newLeader = await leaderOf(rest[0]!)
+    assert.notEqual(newLeader, leader)
+    await rest[1]!.rpc.call(undefined, 'Cluster', 'Pin', { cid: CIDS[1]!, options: { name: 'after-leave' } })
+    // the stopped peer stays in `peers`: after() removes its folder too
   })
 })
