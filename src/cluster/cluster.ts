@@ -8,7 +8,7 @@ import { logger } from '@libp2p/logger'
 import { multiaddr } from '@multiformats/multiaddr'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { RestApi } from '../api/rest/index.ts'
-import { RaftConsensus } from '../consensus/consensus.ts'
+import { CATCH_UP_TIMEOUT, RaftConsensus } from '../consensus/consensus.ts'
 import { PinTracker } from '../pintracker/pin-tracker.ts'
 import { createClusterHost } from '../host/host.ts'
 import { PeerGate } from '../host/peer-gate.ts'
@@ -30,9 +30,6 @@ function anySignal (signal: AbortSignal | undefined, timeoutMs: number): AbortSi
   const timeout = AbortSignal.timeout(timeoutMs)
   return signal == null ? timeout : AbortSignal.any([signal, timeout])
 }
-
-/** How long a joining peer may take to catch up (a snapshot of millions of pins takes a while). */
-const CATCH_UP_TIMEOUT = 30 * 60_000
 
 /** How long one peer may take to answer when the cluster lists its peers. */
 const PEER_ANSWER_TIMEOUT = 10_000

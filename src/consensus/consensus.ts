@@ -25,6 +25,9 @@ import type { CallContext } from '../rpc/types.ts'
 
 const log = logger('pincluster:consensus')
 
+/** How long a peer may take to catch up with the leader (a snapshot of millions of pins takes a while). */
+export const CATCH_UP_TIMEOUT = 30 * 60_000
+
 export interface RaftConsensusInit extends ComponentInit {
   config: RaftSection
   /** Data lives in `<folder>/raft/log` (the Raft log) and `<folder>/raft/state` (the pinset). */
@@ -107,7 +110,12 @@ export class RaftConsensus implements Component {
     })
     this.ticker = setInterval(() => { this.driver?.feed((core) => { core.tick() }) }, heartbeat)
     log('started as %s with %d voters (%s)', this.self, this.voters.length, fresh ? 'fresh' : 'restored')
-    if (!this.join || !fresh) await this.waitForLeader(options.signal)
+    if (!this.join || !fresh) {
+      await this.waitForLeader(options.signal)
+      // ready means caught up: a restarted peer first applies what the cluster committed meanwhile
+      const signal = AbortSignal.timeout(CATCH_UP_TIMEOUT)
+      await this.waitForSync(options.signal == null ? signal : AbortSignal.any([options.signal, signal]))
+    }
   }
 
   async stop (): Promise<void> {
