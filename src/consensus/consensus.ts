@@ -15,6 +15,7 @@ import { RaftCore, decodeConfChange, NotLeaderError } from './raft/core.ts'
 import { RaftStorage } from './storage/raft-storage.ts'
 import { LeaderWait, NoLeaderError } from './leader-wait.ts'
 import { pinStatePath, raftLogPath } from './paths.ts'
+import { withDeadline } from '../util/deadline.ts'
 import type { PinsetOp } from './ops.ts'
 import type { SnapshotItem } from '../state/pin-state.ts'
 import type { Entry, Message, NodeId, Snapshot, SoftState } from './raft/types.ts'
@@ -189,9 +190,10 @@ export class RaftConsensus implements Component {
           const driver = this.driver
           if (driver == null) throw new Error('the consensus is stopped')
           const { index, term } = await driver.submit((core) => core.propose(encodeOp(op)))
-          await this.proposals.wait(index, term, AbortSignal.any([ctx.signal, AbortSignal.timeout(this.config.network_timeout)]))
+          await withDeadline(ctx.signal, this.config.network_timeout, async (signal) => this.proposals.wait(index, term, signal))
         } else {
-          await this.rpc.call(peerIdFromString(leader), 'Consensus', method, pin, { signal: AbortSignal.any([ctx.signal, AbortSignal.timeout(this.config.network_timeout)]) })
+          await withDeadline(ctx.signal, this.config.network_timeout, async (signal) =>
+            this.rpc.call(peerIdFromString(leader), 'Consensus', method, pin, { signal }))
         }
         return
       } catch (err) {
@@ -206,7 +208,10 @@ export class RaftConsensus implements Component {
   private async changeMembers (type: 'add' | 'remove', id: string, ctx: CallContext): Promise<void> {
     peerIdFromString(id)
     const leader = await this.waitForLeader(ctx.signal)
-    const signal = AbortSignal.any([ctx.signal, AbortSignal.timeout(this.config.network_timeout)])
+    await withDeadline(ctx.signal, this.config.network_timeout, async (signal) => this.changeMembersAt(leader, type, id, signal))
+  }
+
+  private async changeMembersAt (leader: NodeId, type: 'add' | 'remove', id: string, signal: AbortSignal): Promise<void> {
     if (leader !== this.self) {
       await this.rpc.call(peerIdFromString(leader), 'Consensus', type === 'add' ? 'AddPeer' : 'RmPeer', id, { signal })
       return
