@@ -1,8 +1,7 @@
 import { strict as assert } from 'node:assert'
 import { RestApi } from '../../src/api/rest/index.ts'
 import { aborted, fetchRaw, firstChunk, open } from '../fixtures/http-client.ts'
-import { restConfig } from '../fixtures/rest-config.ts'
-import { CIDS, ClusterRpcMock, PIN_FIELDS, fakePin } from '../fixtures/rpc-mock.ts'
+import { CIDS, ClusterRpcMock, PIN_FIELDS, fakePin, startRestOnMock } from '../fixtures/rpc-mock.ts'
 import type { PinJson } from '../../src/api/types.ts'
 import type { RawResponse } from '../fixtures/http-client.ts'
 
@@ -29,10 +28,7 @@ describe('REST API GET /allocations and /allocations/{cid}', function () {
   let pins: PinJson[]
 
   before(async function () {
-    mock = await ClusterRpcMock.create()
-    api = new RestApi({ rpc: mock.rpc, config: restConfig() })
-    await api.start()
-    url = api.listenUrls()[0] as string
+    ;({ mock, api, url } = await startRestOnMock())
     pins = [
       fakePin(CIDS.v0, { name: 'data' }),
       fakePin(CIDS.raw, { type: 'shard-pin', reference: CIDS.v1 }),

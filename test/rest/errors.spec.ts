@@ -6,7 +6,7 @@ import { RequestSignals } from '../../src/api/rest/request-signals.ts'
 import { RpcAuthorizationError, RpcClientError, RpcRemoteError, RpcUnknownMethodError } from '../../src/rpc/errors.ts'
 import { fetchRaw } from '../fixtures/http-client.ts'
 import { restConfig } from '../fixtures/rest-config.ts'
-import { ClusterRpcMock } from '../fixtures/rpc-mock.ts'
+import { ClusterRpcMock, startRestOnMock } from '../fixtures/rpc-mock.ts'
 import type { RawResponse } from '../fixtures/http-client.ts'
 
 /** Asserts the body is exactly `{code, message}` with `code` the HTTP status, and returns the message. */
@@ -27,10 +27,7 @@ describe('REST API errors', function () {
   let url: string
 
   before(async function () {
-    mock = await ClusterRpcMock.create()
-    api = new RestApi({ rpc: mock.rpc, config: restConfig({ max_header_bytes: 1024 }) })
-    await api.start()
-    url = api.listenUrls()[0] as string
+    ;({ mock, api, url } = await startRestOnMock({ config: { max_header_bytes: 1024 } }))
   })
 
   after(async function () {

@@ -1,8 +1,7 @@
 import { strict as assert } from 'node:assert'
 import { RestApi } from '../../src/api/rest/index.ts'
 import { aborted, fetchRaw, firstChunk, open } from '../fixtures/http-client.ts'
-import { restConfig } from '../fixtures/rest-config.ts'
-import { ClusterRpcMock, fakeId, randomPeerId } from '../fixtures/rpc-mock.ts'
+import { ClusterRpcMock, startRestOnMock, fakeId, randomPeerId } from '../fixtures/rpc-mock.ts'
 import type { IDJson } from '../../src/api/types.ts'
 
 describe('REST API GET /peers (NDJSON stream)', function () {
@@ -11,10 +10,7 @@ describe('REST API GET /peers (NDJSON stream)', function () {
   let url: string
 
   before(async function () {
-    mock = await ClusterRpcMock.create(4)
-    api = new RestApi({ rpc: mock.rpc, config: restConfig() })
-    await api.start()
-    url = api.listenUrls()[0] as string
+    ;({ mock, api, url } = await startRestOnMock({ otherPeers: 4 }))
   })
 
   after(async function () {

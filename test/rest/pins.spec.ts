@@ -2,8 +2,7 @@ import { strict as assert } from 'node:assert'
 import { RestApi } from '../../src/api/rest/index.ts'
 import { PinValidationError, defaultPinOptions } from '../../src/api/pin.ts'
 import { fetchRaw } from '../fixtures/http-client.ts'
-import { restConfig } from '../fixtures/rest-config.ts'
-import { CIDS, ClusterRpcMock, PIN_FIELDS, fakePin } from '../fixtures/rpc-mock.ts'
+import { CIDS, ClusterRpcMock, PIN_FIELDS, fakePin, startRestOnMock } from '../fixtures/rpc-mock.ts'
 import type { PinJson } from '../../src/api/types.ts'
 import type { RawResponse } from '../fixtures/http-client.ts'
 
@@ -27,10 +26,7 @@ describe('REST API POST and DELETE /pins/{cid}', function () {
   let url: string
 
   before(async function () {
-    mock = await ClusterRpcMock.create()
-    api = new RestApi({ rpc: mock.rpc, config: restConfig() })
-    await api.start()
-    url = api.listenUrls()[0] as string
+    ;({ mock, api, url } = await startRestOnMock())
   })
 
   after(async function () {

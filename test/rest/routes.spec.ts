@@ -2,8 +2,7 @@ import { strict as assert } from 'node:assert'
 import { RestApi } from '../../src/api/rest/index.ts'
 import { VERSION } from '../../src/version.ts'
 import { fetchRaw } from '../fixtures/http-client.ts'
-import { restConfig } from '../fixtures/rest-config.ts'
-import { ClusterRpcMock } from '../fixtures/rpc-mock.ts'
+import { ClusterRpcMock, startRestOnMock } from '../fixtures/rpc-mock.ts'
 
 const ID_FIELDS = ['id', 'addresses', 'cluster_peers', 'cluster_peers_addresses', 'version', 'commit',
   'rpc_protocol_version', 'error', 'ipfs', 'peername']
@@ -14,10 +13,7 @@ describe('REST API routes', function () {
   let url: string
 
   before(async function () {
-    mock = await ClusterRpcMock.create()
-    api = new RestApi({ rpc: mock.rpc, config: restConfig({ headers: { 'X-Extra': ['one', 'two'] } }) })
-    await api.start()
-    url = api.listenUrls()[0] as string
+    ;({ mock, api, url } = await startRestOnMock({ config: { headers: { 'X-Extra': ['one', 'two'] } } }))
   })
 
   after(async function () {
