@@ -1,4 +1,6 @@
 import { strict as assert } from 'node:assert'
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { configOf, eventually, restartPeer, startCluster, stopCluster } from '../fixtures/cluster.ts'
 import type { Cluster } from '../../src/cluster/cluster.ts'
 
@@ -62,6 +64,21 @@ describe('consensus: a 3-peer Raft cluster in one process', function () {
     for (const p of peers) await eventually(async () => !await hasPin(p, CIDS[0]!), 'the pin is gone')
     for (const p of peers) await eventually(async () => await p.rpc.call(undefined, 'PinTracker', 'Status', CIDS[0]!) === null, 'the tracker let it go')
     await assert.rejects(peers[0]!.rpc.call(undefined, 'Cluster', 'Unpin', CIDS[0]!), { name: 'PinNotFoundError' })
+  })
+
+  it('adding a peer that cannot be reached fails and leaves the peerset as it was', async function () {
+    const before = [...await peers[0]!.rpc.call(undefined, 'Consensus', 'Peers', undefined)].sort()
+    const stranger = peerIdFromPrivateKey(await generateKeyPair('Ed25519')).toString()
+    await assert.rejects(peers[1]!.rpc.call(undefined, 'Cluster', 'PeerAdd', stranger))
+    for (const p of peers) {
+      assert.deepEqual([...await p.rpc.call(undefined, 'Consensus', 'Peers', undefined)].sort(), before)
+      assert.equal(await p.rpc.call(undefined, 'Consensus', 'IsTrustedPeer', stranger), false)
+    }
+    // and the cluster still commits with its quorum unchanged
+    await peers[2]!.rpc.call(undefined, 'Cluster', 'Pin', { cid: CIDS[2]!, options: {} })
+    for (const p of peers) await eventually(async () => hasPin(p, CIDS[2]!), 'everyone has the pin')
+    await peers[2]!.rpc.call(undefined, 'Cluster', 'Unpin', CIDS[2]!)
+    for (const p of peers) await eventually(async () => !await hasPin(p, CIDS[2]!), 'and the unpin')
   })
 
   it('a restarted peer keeps its state and catches up on what it missed', async function () {
