@@ -6,10 +6,12 @@
  * Starting point: IPFS Cluster's rpc_policy.go. Everything not listed there as
  * open or trusted is closed.
  */
-import type { IDJson, PinJson, PinOptionsJson, VersionJson } from './api/types.ts'
+import type {
+  AlertJson, GlobalPinInfoJson, GlobalRepoGCJson, IDJson, IPFSIDJson, IPFSRepoStatJson, IpfsPinType, MetricJson,
+  PinInfoJson, PinJson, PinMode, PinOptionsJson, RepoGCJson, TrackerStatusFilter, VersionJson
+} from './api/types.ts'
 import type { Message } from './consensus/raft/types.ts'
 import type { SnapshotItem } from './state/pin-state.ts'
-import type { TrackedPin } from './pintracker/pin-tracker.ts'
 import type { RpcClient } from './rpc/client.ts'
 import type { RpcServer } from './rpc/server.ts'
 import type { MethodTable, StreamMethod, UnaryMethod } from './rpc/types.ts'
@@ -18,6 +20,53 @@ import type { MethodTable, StreamMethod, UnaryMethod } from './rpc/types.ts'
 export interface PinRequest {
   cid: string
   options: Partial<PinOptionsJson>
+}
+
+/** A pin by IPFS path (`/ipfs/...`, `/ipns/...`, `/ipld/...`), resolved by the IPFS node. */
+export interface PinPathRequest {
+  path: string
+  options: Partial<PinOptionsJson>
+}
+
+/** Which statuses to list (empty: all), and optionally which CIDs only. */
+export interface StatusAllRequest {
+  filter: TrackerStatusFilter[]
+  /** Only these CIDs (as given by the user); absent: every pin. */
+  cids?: string[]
+}
+
+/** What the IPFS node must pin: recursive (the whole DAG) or direct (the root block). */
+export interface IpfsPinRequest {
+  cid: string
+  mode: PinMode
+}
+
+/** One pin of the IPFS node. */
+export interface IpfsPinLsItem {
+  cid: string
+  type: 'recursive' | 'direct'
+}
+
+export interface BlockPutRequest {
+  data: Uint8Array
+  /** Multicodec name of the block: 'raw', 'dag-pb', 'dag-cbor'... */
+  codec: string
+  /** Multihash name; 'sha2-256' when absent. */
+  mhtype?: string
+}
+
+/** Peer ids mapped to their latest metrics (one per allocate_by name they have). */
+export type PeerMetrics = Record<string, MetricJson[]>
+
+/** What the allocator chooses from (IPFS Cluster's Allocate arguments). */
+export interface AllocateRequest {
+  cid: string
+  /** Peers that hold the pin already and keep it. */
+  current: PeerMetrics
+  /** Peers that may receive it. */
+  candidates: PeerMetrics
+  /** Peers to take first (the user's allocations). */
+  priority: PeerMetrics
 }
 
 export type ClusterApi = {
@@ -44,6 +93,29 @@ export type ClusterApi = {
     PinGet: UnaryMethod<string, PinJson>
     /** The pinset, streamed in CID order. */
     Pins: StreamMethod<void, PinJson>
+    /** Pins what an IPFS path resolves to. */
+    PinPath: UnaryMethod<PinPathRequest, PinJson>
+    /** Unpins what an IPFS path resolves to. */
+    UnpinPath: UnaryMethod<string, PinJson>
+    /** Every peer's status for one CID. */
+    Status: UnaryMethod<string, GlobalPinInfoJson>
+    /** Every peer's status for every pin, merged per CID as the peers' streams arrive (never the whole pinset in memory). */
+    StatusAll: StreamMethod<StatusAllRequest, GlobalPinInfoJson>
+    StatusLocal: UnaryMethod<string, PinInfoJson>
+    StatusAllLocal: StreamMethod<StatusAllRequest, PinInfoJson>
+    /** Re-queues a failed or unexpectedly unpinned CID on every peer. */
+    Recover: UnaryMethod<string, GlobalPinInfoJson>
+    /** Re-queues every failed pin on every peer; streams only what was re-queued. */
+    RecoverAll: StreamMethod<void, GlobalPinInfoJson>
+    RecoverLocal: UnaryMethod<string, PinInfoJson>
+    RecoverAllLocal: StreamMethod<void, PinInfoJson>
+    /** Garbage-collects every peer's IPFS repo. */
+    RepoGC: UnaryMethod<void, GlobalRepoGCJson>
+    RepoGCLocal: UnaryMethod<void, RepoGCJson>
+    /** The monitor's recent alerts. */
+    Alerts: UnaryMethod<void, AlertJson[]>
+    /** The monitor reports an expired metric (re-pinning happens here when enabled). */
+    HandleAlert: UnaryMethod<AlertJson, void>
   }
   Consensus: {
     /** Raft messages from another member, delivered in order. */
@@ -71,13 +143,59 @@ export type ClusterApi = {
     CommitIndex: UnaryMethod<void, number>
   }
   PinTracker: {
-    /** A pin entered the pinset (or changed): track this peer's part in it. */
+    /** A pin entered the pinset (or changed): pin it here when allocated here, else make sure it is not. */
     Track: UnaryMethod<PinJson, void>
-    /** A pin left the pinset. */
+    /** A pin left the pinset: unpin it here. */
     Untrack: UnaryMethod<string, void>
-    /** This peer's status for one CID; null when not tracked. */
-    Status: UnaryMethod<string, TrackedPin | null>
-    StatusAll: StreamMethod<void, TrackedPin>
+    /** This peer's status for one CID (`unpinned` when not in the pinset). */
+    Status: UnaryMethod<string, PinInfoJson>
+    /** This peer's status for every pin, in the pinset's CID order. */
+    StatusAll: StreamMethod<StatusAllRequest, PinInfoJson>
+    /** Re-queues a failed or unexpectedly unpinned CID. */
+    Recover: UnaryMethod<string, PinInfoJson>
+    /** Re-queues every failed or unexpectedly unpinned pin; streams what was re-queued. */
+    RecoverAll: StreamMethod<void, PinInfoJson>
+    /** Operations queued or in flight. */
+    PinQueueSize: UnaryMethod<void, number>
+  }
+  IPFSConnector: {
+    /** The IPFS node's identity; `error` set when it does not answer. */
+    ID: UnaryMethod<void, IPFSIDJson>
+    /** Pins; fails when no new block arrived for pin_timeout. */
+    Pin: UnaryMethod<IpfsPinRequest, void>
+    Unpin: UnaryMethod<string, void>
+    /** How the IPFS node holds one CID. */
+    PinLsCid: UnaryMethod<string, IpfsPinType>
+    /** The IPFS node's recursive and/or direct pins, streamed. */
+    PinLs: StreamMethod<{ type: 'recursive' | 'direct' | 'all' }, IpfsPinLsItem>
+    RepoStat: UnaryMethod<void, IPFSRepoStatJson>
+    /** Garbage-collects the repo; streams each removed key (or error). */
+    RepoGC: StreamMethod<void, { key: string, error: string }>
+    /** Connects this IPFS node to the other cluster peers' IPFS nodes. */
+    ConnectSwarms: UnaryMethod<void, void>
+    /** Peer ids of the IPFS node's connected peers. */
+    SwarmPeers: UnaryMethod<void, string[]>
+    /** Stores a block; answers its CID. */
+    BlockPut: UnaryMethod<BlockPutRequest, string>
+    BlockGet: UnaryMethod<string, Uint8Array>
+    /** Resolves an IPFS path to a CID. */
+    Resolve: UnaryMethod<string, string>
+  }
+  PeerMonitor: {
+    /** A metric from a peer (or this one). */
+    LogMetric: UnaryMethod<MetricJson, void>
+    /** Sends a metric of this peer to every cluster peer. */
+    PublishMetric: UnaryMethod<MetricJson, void>
+    /** The latest valid metric of that name from each current peer. */
+    LatestMetrics: UnaryMethod<string, MetricJson[]>
+    MetricNames: UnaryMethod<void, string[]>
+    Alerts: UnaryMethod<void, AlertJson[]>
+  }
+  Allocator: {
+    /** Orders peers for a pin: priority peers first, then the best candidates; current ones are not repeated. */
+    Allocate: UnaryMethod<AllocateRequest, string[]>
+    /** The metric names it orders by (`allocate_by`): a peer lacking one is not allocated. */
+    Metrics: UnaryMethod<void, string[]>
   }
 }
 
@@ -95,7 +213,21 @@ export const clusterMethods: MethodTable<ClusterApi> = {
     Pin: { policy: 'closed', kind: 'unary' },
     Unpin: { policy: 'closed', kind: 'unary' },
     PinGet: { policy: 'closed', kind: 'unary' },
-    Pins: { policy: 'closed', kind: 'stream' }
+    Pins: { policy: 'closed', kind: 'stream' },
+    PinPath: { policy: 'closed', kind: 'unary' },
+    UnpinPath: { policy: 'closed', kind: 'unary' },
+    Status: { policy: 'closed', kind: 'unary' },
+    StatusAll: { policy: 'closed', kind: 'stream' },
+    StatusLocal: { policy: 'closed', kind: 'unary' },
+    StatusAllLocal: { policy: 'closed', kind: 'stream' },
+    Recover: { policy: 'closed', kind: 'unary' },
+    RecoverAll: { policy: 'closed', kind: 'stream' },
+    RecoverLocal: { policy: 'trusted', kind: 'unary' },
+    RecoverAllLocal: { policy: 'trusted', kind: 'stream' },
+    RepoGC: { policy: 'closed', kind: 'unary' },
+    RepoGCLocal: { policy: 'trusted', kind: 'unary' },
+    Alerts: { policy: 'closed', kind: 'unary' },
+    HandleAlert: { policy: 'closed', kind: 'unary' }
   },
   Consensus: {
     // Raft protects itself (terms, leases); a joining peer must hear from members before it knows them
@@ -118,7 +250,37 @@ export const clusterMethods: MethodTable<ClusterApi> = {
     Track: { policy: 'closed', kind: 'unary' },
     Untrack: { policy: 'closed', kind: 'unary' },
     Status: { policy: 'trusted', kind: 'unary' },
-    StatusAll: { policy: 'trusted', kind: 'stream' }
+    StatusAll: { policy: 'trusted', kind: 'stream' },
+    Recover: { policy: 'trusted', kind: 'unary' },
+    RecoverAll: { policy: 'trusted', kind: 'stream' },
+    PinQueueSize: { policy: 'closed', kind: 'unary' }
+  },
+  IPFSConnector: {
+    ID: { policy: 'closed', kind: 'unary' },
+    Pin: { policy: 'closed', kind: 'unary' },
+    Unpin: { policy: 'closed', kind: 'unary' },
+    PinLsCid: { policy: 'closed', kind: 'unary' },
+    PinLs: { policy: 'closed', kind: 'stream' },
+    RepoStat: { policy: 'trusted', kind: 'unary' },
+    RepoGC: { policy: 'closed', kind: 'stream' },
+    ConnectSwarms: { policy: 'closed', kind: 'unary' },
+    SwarmPeers: { policy: 'trusted', kind: 'unary' },
+    // /add sends the blocks to the peers the pin is allocated to
+    BlockPut: { policy: 'trusted', kind: 'unary' },
+    BlockGet: { policy: 'closed', kind: 'unary' },
+    Resolve: { policy: 'closed', kind: 'unary' }
+  },
+  PeerMonitor: {
+    // every member publishes its metrics to every other
+    LogMetric: { policy: 'trusted', kind: 'unary' },
+    PublishMetric: { policy: 'closed', kind: 'unary' },
+    LatestMetrics: { policy: 'closed', kind: 'unary' },
+    MetricNames: { policy: 'closed', kind: 'unary' },
+    Alerts: { policy: 'closed', kind: 'unary' }
+  },
+  Allocator: {
+    Allocate: { policy: 'closed', kind: 'unary' },
+    Metrics: { policy: 'closed', kind: 'unary' }
   }
 }
 

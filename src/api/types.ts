@@ -78,3 +78,104 @@ export interface PinJson extends PinOptionsJson {
   /** RFC 3339. */
   timestamp: string
 }
+
+/** What a peer's pin tracker says of one pin (IPFS Cluster's TrackerStatus names). */
+export type TrackerStatus =
+  | 'undefined'
+  | 'cluster_error'
+  | 'pin_error'
+  | 'unpin_error'
+  | 'pinned'
+  | 'pinning'
+  | 'unpinning'
+  | 'unpinned'
+  | 'remote'
+  | 'pin_queued'
+  | 'unpin_queued'
+  | 'sharded'
+  | 'unexpectedly_unpinned'
+
+/** Statuses users may filter by: every TrackerStatus, plus `error` (the three errors) and `queued`. */
+export type TrackerStatusFilter = TrackerStatus | 'error' | 'queued'
+
+/** One peer's part in a pin (IPFS Cluster's PinInfoShort). */
+export interface PinInfoShortJson {
+  peername: string
+  /** Omitted when unknown. */
+  ipfs_peer_id?: string
+  /** Omitted when unknown. */
+  ipfs_peer_addresses?: string[]
+  status: TrackerStatus
+  /** RFC 3339: when the status last changed. */
+  timestamp: string
+  error: string
+  attempt_count: number
+  priority_pin: boolean
+}
+
+/** One peer's status for one pin (IPFS Cluster's PinInfo, flattened as its JSON is). */
+export interface PinInfoJson extends PinInfoShortJson {
+  cid: string
+  name: string
+  /** The cluster peer this status comes from. */
+  peer: string
+  allocations: string[]
+  origins: string[]
+  /** RFC 3339: the pin's timestamp. */
+  created: string
+  metadata: Record<string, string> | null
+}
+
+/** Every peer's status for one pin (`GET /pins/{cid}`, items of `GET /pins`). */
+export interface GlobalPinInfoJson {
+  cid: string
+  name: string
+  allocations: string[]
+  origins: string[]
+  created: string
+  metadata: Record<string, string> | null
+  peer_map: Record<string, PinInfoShortJson>
+}
+
+/** A metric a peer publishes (IPFS Cluster's Metric). */
+export interface MetricJson {
+  name: string
+  peer: string
+  value: string
+  /** Unix time in nanoseconds when the metric stops being valid. */
+  expire: number
+  valid: boolean
+  /** How allocators order by this metric (higher first). */
+  weight: number
+  /** Whether allocators partition peers by its value (tags). */
+  partitionable: boolean
+  /** Unix time in nanoseconds when this peer received it. */
+  received_at: number
+}
+
+/** A metric that expired: its peer stopped publishing it. */
+export interface AlertJson extends MetricJson {
+  /** RFC 3339. */
+  triggered_at: string
+}
+
+/** IPFS Cluster's IPFSRepoStat. */
+export interface IPFSRepoStatJson {
+  repo_size: number
+  storage_max: number
+}
+
+/** One peer's garbage collection (IPFS Cluster's RepoGC). */
+export interface RepoGCJson {
+  peer: string
+  peername: string
+  keys: Array<{ key: string, error: string }>
+  error: string
+}
+
+export interface GlobalRepoGCJson {
+  peer_map: Record<string, RepoGCJson>
+}
+
+/** How IPFS holds a CID: IPFS's pin types, or `unpinned`. */
+export type IpfsPinType = 'recursive' | 'direct' | 'indirect' | 'unpinned'

@@ -3,13 +3,20 @@
  * It reads the libp2p host (which the Cluster component owns) and reaches
  * other peers only through the RPC client.
  */
+import { logger } from '@libp2p/logger'
 import { peerIdFromString } from '@libp2p/peer-id'
-import { PinValidationError, parsePin } from '../api/pin.ts'
+import { parsePin } from '../api/pin.ts'
 import { RPC_PROTOCOL } from '../rpc/protocol.ts'
 import { COMMIT, VERSION } from '../version.ts'
-import type { IDJson, PinJson } from '../api/types.ts'
-import type { ClusterApi, ClusterRpcClient, PinRequest } from '../rpc-api.ts'
+import { PinWrites } from './pin-writes.ts'
+import { StatusReads } from './status-reads.ts'
+import type { AlertJson, GlobalPinInfoJson, GlobalRepoGCJson, IDJson, IPFSIDJson, PinInfoJson, PinJson, RepoGCJson } from '../api/types.ts'
+import type { ClusterApi, ClusterRpcClient, PinPathRequest, PinRequest, StatusAllRequest } from '../rpc-api.ts'
 import type { Libp2p, PeerId } from '@libp2p/interface'
+
+const log = logger('pincluster:cluster')
+
+type Ctx = { signal: AbortSignal }
 
 export interface ClusterServiceInit {
   host: Pick<Libp2p, 'peerId' | 'getMultiaddrs' | 'peerStore'>
@@ -21,6 +28,8 @@ export interface ClusterServiceInit {
   replication: { min: number, max: number }
   /** Called when the peer is asked to shut down. */
   onShutdown: (reason: string) => void
+  /** cluster.disable_repinning: when false, the leader moves a lost peer's pins elsewhere. */
+  disableRepinning: boolean
 }
 
 export class ClusterService implements Readonly<ClusterApi['Cluster']> {
@@ -30,6 +39,9 @@ export class ClusterService implements Readonly<ClusterApi['Cluster']> {
   private readonly peerTimeout: number
   private readonly replication: { min: number, max: number }
   private readonly onShutdown: (reason: string) => void
+  private readonly disableRepinning: boolean
+  private readonly writes: PinWrites
+  private readonly reads: StatusReads
 
   constructor (init: ClusterServiceInit) {
     this.host = init.host
@@ -38,6 +50,9 @@ export class ClusterService implements Readonly<ClusterApi['Cluster']> {
     this.peerTimeout = init.peerTimeout
     this.replication = init.replication
     this.onShutdown = init.onShutdown
+    this.disableRepinning = init.disableRepinning
+    this.writes = new PinWrites({ rpc: init.rpc, replication: init.replication })
+    this.reads = new StatusReads({ rpc: init.rpc, peers: async (signal) => this.clusterPeers(signal) })
   }
 
   /** The peers of this cluster (the consensus peerset), this one first when it is a member. */
@@ -58,9 +73,17 @@ export class ClusterService implements Readonly<ClusterApi['Cluster']> {
       commit: COMMIT,
       rpc_protocol_version: RPC_PROTOCOL,
       error: '',
-      // filled by the IPFS connector once the cluster has one
-      ipfs: { id: '', addresses: [], error: '' },
+      ipfs: await this.ipfsId(ctx?.signal),
       peername: this.peername
+    }
+  }
+
+  private async ipfsId (signal?: AbortSignal): Promise<IPFSIDJson> {
+    try {
+      const timeout = AbortSignal.timeout(this.peerTimeout)
+      return await this.rpc.call(undefined, 'IPFSConnector', 'ID', undefined, { signal: signal == null ? timeout : AbortSignal.any([signal, timeout]) })
+    } catch (err) {
+      return { id: '', addresses: [], error: (err as Error).message }
     }
   }
 
@@ -104,27 +127,59 @@ export class ClusterService implements Readonly<ClusterApi['Cluster']> {
     this.onShutdown(reason)
   }
 
-  Pin = async ({ cid, options }: PinRequest, { signal }: { signal: AbortSignal }): Promise<PinJson> => {
-    const pin = parsePin({ ...options, cid, type: 'pin', allocations: [], reference: null, timestamp: new Date().toISOString() })
-    if (pin.replication_factor_min === 0) pin.replication_factor_min = this.replication.min
-    if (pin.replication_factor_max === 0) pin.replication_factor_max = this.replication.max
-    checkReplication(pin)
-    // allocations stay empty ("every peer") until the allocator decides them
-    await this.rpc.call(undefined, 'Consensus', 'LogPin', pin, { signal })
-    return pin
-  }
+  Pin = async (request: PinRequest, { signal }: Ctx): Promise<PinJson> => this.writes.pin(request, signal)
+  Unpin = async (cid: string, { signal }: Ctx): Promise<PinJson> => this.writes.unpin(cid, signal)
+  PinPath = async (request: PinPathRequest, { signal }: Ctx): Promise<PinJson> => this.writes.pinPath(request, signal)
+  UnpinPath = async (path: string, { signal }: Ctx): Promise<PinJson> => this.writes.unpinPath(path, signal)
 
-  Unpin = async (cid: string, { signal }: { signal: AbortSignal }): Promise<PinJson> => {
-    const pin = await this.rpc.call(undefined, 'Consensus', 'PinGet', parsePin({ cid }).cid, { signal })
-    await this.rpc.call(undefined, 'Consensus', 'LogUnpin', pin, { signal })
-    return pin
-  }
-
-  PinGet = async (cid: string, { signal }: { signal: AbortSignal }): Promise<PinJson> =>
+  PinGet = async (cid: string, { signal }: Ctx): Promise<PinJson> =>
     this.rpc.call(undefined, 'Consensus', 'PinGet', parsePin({ cid }).cid, { signal })
 
-  Pins = (_arg: void, { signal }: { signal: AbortSignal }): AsyncIterable<PinJson> =>
+  Pins = (_arg: void, { signal }: Ctx): AsyncIterable<PinJson> =>
     this.rpc.stream(undefined, 'Consensus', 'Pins', undefined, { signal })
+
+  Status = async (cid: string, { signal }: Ctx): Promise<GlobalPinInfoJson> => this.reads.status(cid, signal)
+  StatusAll = (request: StatusAllRequest, { signal }: Ctx): AsyncIterable<GlobalPinInfoJson> => this.reads.statusAll(request, signal)
+  StatusLocal = async (cid: string, { signal }: Ctx): Promise<PinInfoJson> => this.reads.statusLocal(cid, signal)
+  StatusAllLocal = (request: StatusAllRequest, { signal }: Ctx): AsyncIterable<PinInfoJson> => this.reads.statusAllLocal(request, signal)
+  Recover = async (cid: string, { signal }: Ctx): Promise<GlobalPinInfoJson> => this.reads.recover(cid, signal)
+  RecoverAll = (_arg: void, { signal }: Ctx): AsyncIterable<GlobalPinInfoJson> => this.reads.recoverAll(signal)
+  RecoverLocal = async (cid: string, { signal }: Ctx): Promise<PinInfoJson> => this.reads.recoverLocal(cid, signal)
+  RecoverAllLocal = (_arg: void, { signal }: Ctx): AsyncIterable<PinInfoJson> => this.reads.recoverAllLocal(signal)
+
+  RepoGC = async (_arg: void, { signal }: Ctx): Promise<GlobalRepoGCJson> => {
+    const answers = await this.rpc.multiCall(await this.clusterPeers(signal), 'Cluster', 'RepoGCLocal', undefined, { signal })
+    const peerMap: Record<string, RepoGCJson> = {}
+    for (const a of answers) {
+      const peer = a.peer.toString()
+      peerMap[peer] = a.error == null ? a.value : { peer, peername: peer, keys: [], error: a.error.message }
+    }
+    return { peer_map: peerMap }
+  }
+
+  RepoGCLocal = async (_arg: void, { signal }: Ctx): Promise<RepoGCJson> => {
+    const result: RepoGCJson = { peer: this.host.peerId.toString(), peername: this.peername, keys: [], error: '' }
+    try {
+      for await (const key of this.rpc.stream(undefined, 'IPFSConnector', 'RepoGC', undefined, { signal })) result.keys.push(key)
+    } catch (err) {
+      if (signal.aborted) throw err
+      result.error = (err as Error).message
+    }
+    return result
+  }
+
+  Alerts = async (_arg: void, { signal }: Ctx): Promise<AlertJson[]> =>
+    this.rpc.call(undefined, 'PeerMonitor', 'Alerts', undefined, { signal })
+
+  /** A peer stopped answering (its liveness metric expired): the leader alone moves its pins, when re-pinning is on. */
+  HandleAlert = async (alert: AlertJson, { signal }: Ctx): Promise<void> => {
+    if (this.disableRepinning || alert.name !== 'ping') return
+    const leader = await this.rpc.call(undefined, 'Consensus', 'Leader', undefined, { signal })
+    if (leader !== this.host.peerId.toString()) return
+    log('peer %s is down: re-allocating its pins', alert.peer)
+    const moved = await this.writes.repinFrom(alert.peer, signal)
+    log('re-allocated %d pins away from %s', moved, alert.peer)
+  }
 
   Peers = async function * (this: ClusterService, _arg: void, { signal }: { signal: AbortSignal }): AsyncGenerator<IDJson> {
     const peers = await this.clusterPeers(signal)
@@ -134,14 +189,6 @@ export class ClusterService implements Readonly<ClusterApi['Cluster']> {
       yield r.error == null ? r.value : unreachablePeer(r.peer, r.error)
     }
   }
-}
-
-function checkReplication (pin: PinJson): void {
-  const min = pin.replication_factor_min
-  const max = pin.replication_factor_max
-  if (min < -1 || max < -1) throw new PinValidationError('replication_factor_min', 'must be -1 (every peer) or more')
-  if ((min === -1) !== (max === -1)) throw new PinValidationError('replication_factor_min', `is ${min} and replication_factor_max is ${max}: both must be -1 when one is`)
-  if (min > max) throw new PinValidationError('replication_factor_min', `${min} is more than replication_factor_max ${max}`)
 }
 
 function unreachablePeer (peer: PeerId, error: Error): IDJson {

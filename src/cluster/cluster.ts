@@ -10,6 +10,11 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import { RestApi } from '../api/rest/index.ts'
 import { CATCH_UP_TIMEOUT, RaftConsensus } from '../consensus/consensus.ts'
 import { PinTracker } from '../pintracker/pin-tracker.ts'
+import { createIpfsConnector } from '../ipfsconn/index.ts'
+import { PeerMonitor } from '../monitor/index.ts'
+import { BalancedAllocator } from '../allocator/index.ts'
+import { MetricsPublisher, createInformers } from '../informer/index.ts'
+import { StateSync } from './state-sync.ts'
 import { createClusterHost } from '../host/host.ts'
 import { PeerGate } from '../host/peer-gate.ts'
 import { RpcClient } from '../rpc/client.ts'
@@ -118,7 +123,8 @@ export class Cluster extends EventTarget {
       peername: cfg.cluster.peername,
       peerTimeout: PEER_ANSWER_TIMEOUT,
       replication: { min: cfg.cluster.replication_factor_min, max: cfg.cluster.replication_factor_max },
-      onShutdown: (reason) => { this.dispatchEvent(new ShutdownRequestEvent(reason)) }
+      onShutdown: (reason) => { this.dispatchEvent(new ShutdownRequestEvent(reason)) },
+      disableRepinning: cfg.cluster.disable_repinning
     }))
     const consensus = new RaftConsensus({
       rpc,
@@ -128,23 +134,40 @@ export class Cluster extends EventTarget {
       join: this.bootstrap.length > 0
     })
     server.register('Consensus', consensus.service())
-    const tracker = new PinTracker({ rpc, self: host.peerId.toString() })
+    const self = host.peerId.toString()
+    const ipfs = createIpfsConnector({ rpc, config: cfg.ipfs_connector, folder: this.folder })
+    server.register('IPFSConnector', ipfs.service())
+    const tracker = new PinTracker({
+      rpc,
+      self,
+      peername: cfg.cluster.peername,
+      config: cfg.pin_tracker.stateless,
+      recoverInterval: cfg.cluster.pin_recover_interval
+    })
     server.register('PinTracker', tracker.service())
+    const monitor = new PeerMonitor({ rpc, config: cfg.monitor })
+    server.register('PeerMonitor', monitor.service())
+    const allocator = new BalancedAllocator({ rpc, config: cfg.allocator.balanced })
+    server.register('Allocator', allocator.service())
+    const publisher = new MetricsPublisher({ rpc, informers: createInformers({ rpc, config: cfg.informer }), pingInterval: cfg.cluster.monitor_ping_interval })
+    const stateSync = new StateSync({ rpc, self, interval: cfg.cluster.state_sync_interval })
     this.restApi = new RestApi({ rpc, config: cfg.api.restapi })
     const peerWatch = new PeerWatch({ host, rpc, folder: this.folder, interval: cfg.cluster.peer_watch_interval, dialTimeout: cfg.consensus.raft.network_timeout })
     const denyFile = new DenyFile(this.gate, host)
-    this.components = [denyFile, tracker, consensus, peerWatch, this.restApi]
+    // stopped in reverse: the APIs first, the consensus after everything that writes through it
+    this.components = [denyFile, consensus, ipfs, tracker, monitor, allocator, publisher, stateSync, peerWatch, this.restApi]
 
     await host.start()
     try {
       await server.start()
-      await startInOrder([denyFile, tracker], signal)
+      await startInOrder([denyFile], signal)
       await peerWatch.load()
       await this.dialBootstrap(signal)
+      // the consensus hands applied pins to the tracker, which queues them until it starts
       await startInOrder([consensus], signal)
       await this.joinIfNew(signal)
       await peerWatch.connectMembers(signal)
-      await startInOrder([peerWatch, this.restApi], signal)
+      await startInOrder([ipfs, tracker, monitor, allocator, publisher, stateSync, peerWatch, this.restApi], signal)
     } catch (err) {
       // stopping a component that never started does nothing
       await stopInReverse(this.components).catch(() => {})

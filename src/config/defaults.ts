@@ -8,6 +8,7 @@ import type { ServiceConfig } from './types.ts'
 
 const SECOND = 1000
 const MINUTE = 60 * SECOND
+const HOUR = 60 * MINUTE
 
 /** A fresh random cluster secret. */
 export function randomSecret (): Uint8Array {
@@ -58,6 +59,47 @@ export function defaultServiceConfig (init: DefaultsInit = {}): ServiceConfig {
     },
     rpc: {
       max_frame_size: 4 * 1024 * 1024
+    },
+    ipfs_connector: {
+      type: 'embedded',
+      ipfshttp: {
+        node_multiaddress: '/ip4/127.0.0.1/tcp/5001',
+        connect_swarms_delay: 30 * SECOND,
+        ipfs_request_timeout: 5 * MINUTE,
+        pin_timeout: 2 * MINUTE,
+        unpin_timeout: 3 * HOUR,
+        repogc_timeout: 24 * HOUR
+      },
+      embedded: {
+        listen_multiaddress: ['/ip4/0.0.0.0/tcp/4001'],
+        announce_multiaddress: [],
+        connect_swarms_delay: 30 * SECOND,
+        pin_timeout: 2 * MINUTE,
+        unpin_timeout: 3 * HOUR,
+        storage_max: 0
+      }
+    },
+    pin_tracker: {
+      stateless: {
+        max_pin_queue_size: 1_000_000,
+        concurrent_pins: 10,
+        priority_pin_max_age: 24 * HOUR,
+        priority_pin_max_retries: 5
+      }
+    },
+    monitor: {
+      check_interval: 15 * SECOND
+    },
+    allocator: {
+      balanced: {
+        allocate_by: ['tag:group', 'freespace']
+      }
+    },
+    informer: {
+      disk: { metric_ttl: 30 * SECOND, metric_type: 'freespace' },
+      tags: { metric_ttl: 30 * SECOND, tags: { group: 'default' } },
+      pinqueue: { metric_ttl: 30 * SECOND, weight_bucket_size: 100_000 },
+      numpin: { metric_ttl: 10 * SECOND }
     },
     api: {
       restapi: {

@@ -216,3 +216,41 @@ export const headersKind: Kind<Record<string, string[]>> = {
   write: value => Object.fromEntries(Object.entries(value).map(([name, values]) => [name, [...values]])),
   fromEnv: envJson
 }
+
+/** A single multiaddr (e.g. the IPFS node's API address). */
+export const multiaddrKind: Kind<string> = {
+  read: json => {
+    if (typeof json !== 'string') throw expected('a multiaddr string', json)
+    return parseMultiaddr(json)
+  },
+  write: value => value,
+  fromEnv: text => text
+}
+
+/** An object of string values (informer tags). */
+export const stringMapKind: Kind<Record<string, string>> = {
+  read: json => {
+    if (typeof json !== 'object' || json === null || Array.isArray(json)) throw expected('an object of strings', json)
+    const map: Record<string, string> = {}
+    for (const [name, value] of Object.entries(json)) {
+      if (typeof value !== 'string') throw new ValueProblem(`${JSON.stringify(name)}: expected a string, got ${describeJson(value)}`)
+      map[name] = value
+    }
+    return map
+  },
+  write: value => ({ ...value }),
+  fromEnv: envJson
+}
+
+/** One of a fixed set of strings. */
+export function enumKind<T extends string> (...values: T[]): Kind<T> {
+  return {
+    read: json => {
+      if (typeof json !== 'string') throw expected('a string', json)
+      if (!(values as string[]).includes(json)) throw new ValueProblem(`${JSON.stringify(json)} is not one of ${values.map((v) => JSON.stringify(v)).join(', ')}`)
+      return json as T
+    },
+    write: value => value,
+    fromEnv: text => text
+  }
+}

@@ -4,12 +4,15 @@
  * entry here fail to compile. Rules between keys live in validate.ts.
  */
 import {
-  booleanKind, credentialsKind, durationKind, headersKind, integerKind,
-  multiaddrsKind, peerMultiaddrsKind, secretKind, stringKind, stringListKind
+  booleanKind, credentialsKind, enumKind, durationKind, headersKind, integerKind,
+  multiaddrKind, multiaddrsKind, peerMultiaddrsKind, secretKind, stringKind, stringListKind, stringMapKind
 } from './kinds.ts'
 import type { Kind } from './kinds.ts'
 import { peerIdFromString } from '@libp2p/peer-id'
-import type { ClusterSection, RaftSection, RestApiSection, RpcSection, ServiceConfig } from './types.ts'
+import type {
+  BalancedAllocatorSection, ClusterSection, EmbeddedIpfsSection, InformerSections, IpfsConnectorType, IpfsHttpSection,
+  MonitorSection, RaftSection, RestApiSection, RpcSection, ServiceConfig, StatelessTrackerSection
+} from './types.ts'
 
 export interface Field<T> {
   kind: Kind<T>
@@ -114,10 +117,70 @@ const restapi: Schema<RestApiSection> = {
   cors_max_age: { kind: durationKind, check: notNegative }
 }
 
+const ipfshttp: Schema<IpfsHttpSection> = {
+  node_multiaddress: { kind: multiaddrKind },
+  connect_swarms_delay: { kind: durationKind, check: notNegative },
+  ipfs_request_timeout: { kind: durationKind, check: positive },
+  pin_timeout: { kind: durationKind, check: positive },
+  unpin_timeout: { kind: durationKind, check: positive },
+  repogc_timeout: { kind: durationKind, check: positive }
+}
+
+const embedded: Schema<EmbeddedIpfsSection> = {
+  listen_multiaddress: { kind: multiaddrsKind, check: notEmpty },
+  announce_multiaddress: { kind: multiaddrsKind },
+  connect_swarms_delay: { kind: durationKind, check: notNegative },
+  pin_timeout: { kind: durationKind, check: positive },
+  unpin_timeout: { kind: durationKind, check: positive },
+  storage_max: { kind: integerKind, check: notNegative }
+}
+
+const stateless: Schema<StatelessTrackerSection> = {
+  max_pin_queue_size: { kind: integerKind, check: positive },
+  concurrent_pins: { kind: integerKind, check: positive },
+  priority_pin_max_age: { kind: durationKind, check: notNegative },
+  priority_pin_max_retries: { kind: integerKind, check: notNegative }
+}
+
+const monitor: Schema<MonitorSection> = {
+  check_interval: { kind: durationKind, check: positive }
+}
+
+const balanced: Schema<BalancedAllocatorSection> = {
+  allocate_by: { kind: stringListKind }
+}
+
+const ttl = { kind: durationKind, check: positive }
+
+const informer: Schema<InformerSections> = {
+  disk: {
+    fields: {
+      metric_ttl: ttl,
+      metric_type: { kind: enumKind('freespace', 'reposize') }
+    },
+    env: 'CLUSTER_DISK'
+  },
+  tags: { fields: { metric_ttl: ttl, tags: { kind: stringMapKind } }, env: 'CLUSTER_TAGS' },
+  pinqueue: { fields: { metric_ttl: ttl, weight_bucket_size: { kind: integerKind, check: positive } }, env: 'CLUSTER_PINQUEUE' },
+  numpin: { fields: { metric_ttl: ttl }, env: 'CLUSTER_NUMPIN' }
+}
+
 export const serviceSchema: Schema<ServiceConfig> = {
   cluster: { fields: cluster, env: 'CLUSTER' },
   consensus: { fields: { raft: { fields: raft, env: 'CLUSTER_RAFT' } } },
   rpc: { fields: rpc, env: 'CLUSTER_RPC' },
+  ipfs_connector: {
+    fields: {
+      type: { kind: enumKind<IpfsConnectorType>('embedded', 'kubo') },
+      ipfshttp: { fields: ipfshttp, env: 'CLUSTER_IPFSHTTP' },
+      embedded: { fields: embedded, env: 'CLUSTER_EMBEDDED' }
+    },
+    env: 'CLUSTER_IPFSCONNECTOR'
+  },
+  pin_tracker: { fields: { stateless: { fields: stateless, env: 'CLUSTER_STATELESS' } } },
+  monitor: { fields: monitor, env: 'CLUSTER_MONITOR' },
+  allocator: { fields: { balanced: { fields: balanced, env: 'CLUSTER_BALANCED' } } },
+  informer: { fields: informer },
   api: { fields: { restapi: { fields: restapi, env: 'CLUSTER_RESTAPI' } } }
 }
 

@@ -75,12 +75,79 @@ export interface RaftSection {
   snapshot_threshold: number
 }
 
+/** Which IPFS connector the peer uses. */
+export type IpfsConnectorType = 'embedded' | 'kubo'
+
+/** The `kubo` connector: a Kubo RPC API next to the peer (IPFS Cluster's ipfshttp section). */
+export interface IpfsHttpSection {
+  /** The Kubo RPC API address. */
+  node_multiaddress: string
+  /** Wait after start before connecting this IPFS node to the other peers' nodes. */
+  connect_swarms_delay: number
+  /** Longest any IPFS request but pin, unpin and gc may take. */
+  ipfs_request_timeout: number
+  /** A pin fails after this long without a new block arriving (not after a fixed total). */
+  pin_timeout: number
+  unpin_timeout: number
+  repogc_timeout: number
+}
+
+/** The `embedded` connector: a Helia node inside the daemon, stored under the config folder. */
+export interface EmbeddedIpfsSection {
+  /** Where the embedded IPFS node's own libp2p host listens (not the cluster's host). */
+  listen_multiaddress: string[]
+  announce_multiaddress: string[]
+  connect_swarms_delay: number
+  pin_timeout: number
+  unpin_timeout: number
+  /** Space the embedded repo may use, in bytes, as reported by RepoStat (0: the disk's free space). */
+  storage_max: number
+}
+
+export interface IpfsConnectorSection {
+  type: IpfsConnectorType
+  ipfshttp: IpfsHttpSection
+  embedded: EmbeddedIpfsSection
+}
+
+/** The stateless pin tracker (IPFS Cluster's pin_tracker.stateless). */
+export interface StatelessTrackerSection {
+  max_pin_queue_size: number
+  concurrent_pins: number
+  /** Pins younger than this go to the priority queue... */
+  priority_pin_max_age: number
+  /** ...while they have failed fewer times than this. */
+  priority_pin_max_retries: number
+}
+
+export interface MonitorSection {
+  /** How often metric expiry is checked (alerts). */
+  check_interval: number
+}
+
+export interface BalancedAllocatorSection {
+  /** Metric names partitioning and ordering candidates, e.g. ["tag:group", "freespace"]. */
+  allocate_by: string[]
+}
+
+export interface InformerSections {
+  disk: { metric_ttl: number, metric_type: 'freespace' | 'reposize' }
+  tags: { metric_ttl: number, tags: Record<string, string> }
+  pinqueue: { metric_ttl: number, weight_bucket_size: number }
+  numpin: { metric_ttl: number }
+}
+
 export interface ServiceConfig {
   cluster: ClusterSection
   consensus: {
     raft: RaftSection
   }
   rpc: RpcSection
+  ipfs_connector: IpfsConnectorSection
+  pin_tracker: { stateless: StatelessTrackerSection }
+  monitor: MonitorSection
+  allocator: { balanced: BalancedAllocatorSection }
+  informer: InformerSections
   api: {
     restapi: RestApiSection
   }

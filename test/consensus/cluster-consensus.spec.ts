@@ -53,16 +53,17 @@ describe('consensus: a 3-peer Raft cluster in one process', function () {
     for (const p of peers) await eventually(async () => hasPin(p, CIDS[0]!), `peer ${p.libp2p.peerId.toString()} has the pin`)
     const stored = await peers[2]!.rpc.call(undefined, 'Cluster', 'PinGet', CIDS[0]!)
     assert.equal(stored.replication_factor_max, 2)
-    // applying the entry told every peer's tracker (allocations empty: every peer)
+    // applying the entry told every peer's tracker: the allocated ones pin it (nobody has the block), the others know it is remote
     for (const p of peers) {
-      await eventually(async () => (await p.rpc.call(undefined, 'PinTracker', 'Status', CIDS[0]!))?.status === 'pin_queued', 'the tracker tracks it')
+      const expected = stored.allocations.includes(p.libp2p.peerId.toString()) ? ['pin_queued', 'pinning'] : ['remote']
+      await eventually(async () => expected.includes((await p.rpc.call(undefined, 'PinTracker', 'Status', CIDS[0]!)).status), 'the tracker tracks it')
     }
   })
 
   it('an unpin removes it everywhere; unpinning a missing CID is PinNotFoundError', async function () {
     await peers[1]!.rpc.call(undefined, 'Cluster', 'Unpin', CIDS[0]!)
     for (const p of peers) await eventually(async () => !await hasPin(p, CIDS[0]!), 'the pin is gone')
-    for (const p of peers) await eventually(async () => await p.rpc.call(undefined, 'PinTracker', 'Status', CIDS[0]!) === null, 'the tracker let it go')
+    for (const p of peers) await eventually(async () => (await p.rpc.call(undefined, 'PinTracker', 'Status', CIDS[0]!)).status === 'unpinned', 'the tracker let it go')
     await assert.rejects(peers[0]!.rpc.call(undefined, 'Cluster', 'Unpin', CIDS[0]!), { name: 'PinNotFoundError' })
   })
 

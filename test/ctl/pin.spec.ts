@@ -3,9 +3,11 @@ import { RestApi } from '../../src/api/rest/index.ts'
 import { PinValidationError, defaultPinOptions } from '../../src/api/pin.ts'
 import { ZERO_TIME } from '../../src/api/types.ts'
 import { formatPin } from '../../src/cli/ctl/format/pin.ts'
+import { formatGlobalPinInfo } from '../../src/cli/ctl/format/status.ts'
 import { jsonLines, runCtl } from '../fixtures/ctl-runner.ts'
 import { restConfig } from '../fixtures/rest-config.ts'
 import { CIDS, ClusterRpcMock, fakePin } from '../fixtures/rpc-mock.ts'
+import { fakeGlobal } from '../fixtures/status.ts'
 import type { PinJson } from '../../src/api/types.ts'
 import type { CtlRun } from '../fixtures/ctl-runner.ts'
 
@@ -47,23 +49,39 @@ describe('cluster-ctl pin', function () {
 
   const ctl = async (...argv: string[]): Promise<CtlRun> => runCtl(['--host', host, ...argv])
   const noRpc = (): void => {
-    for (const method of ['Pin', 'Unpin', 'PinGet'] as const) {
+    for (const method of ['Pin', 'Unpin', 'PinGet', 'PinPath', 'UnpinPath', 'Status'] as const) {
       mock.cluster[method] = async () => { throw new Error(`Cluster.${method} must not be called`) }
     }
     mock.cluster.Pins = () => { throw new Error('Cluster.Pins must not be called') }
   }
 
   describe('pin add', function () {
-    it('pins with the default options and prints the pin like ipfs-cluster-ctl', async function () {
+    it('pins with the default options and prints the pin like ipfs-cluster-ctl with --no-status', async function () {
       const pinset = mock.usePinset()
-      const run = await ctl('pin', 'add', CIDS.v1base58)
+      const run = await ctl('pin', 'add', CIDS.v1base58, '--no-status')
       assert.deepEqual(run, { code: 0, stdout: defaultLine(CIDS.v1), stderr: '' })
       assert.deepEqual(pinset.requests, [{ cid: CIDS.v1, options: defaultPinOptions() }])
     })
 
-    it('prints the Pin JSON, pretty, with --enc json', async function () {
+    it('prints the status of the pinned CID on every peer by default, as ipfs-cluster-ctl', async function () {
+      mock.usePinset()
+      const status = fakeGlobal(CIDS.v1, { [peers[0] as string]: 'pin_queued', [peers[1] as string]: 'pinning' })
+      const asked: string[] = []
+      mock.cluster.Status = async (cid) => {
+        asked.push(cid)
+        return status
+      }
+      const run = await ctl('pin', 'add', CIDS.v1base58)
+      assert.deepEqual(run, { code: 0, stdout: formatGlobalPinInfo(status), stderr: '' })
+      // the status of the pin as answered (canonical CID)
+      assert.deepEqual(asked, [CIDS.v1])
+      const json = await ctl('--enc', 'json', 'pin', 'add', CIDS.v1)
+      assert.equal(json.stdout, JSON.stringify(status, null, 4) + '\n')
+    })
+
+    it('prints the Pin JSON, pretty, with --enc json and --no-status', async function () {
       const pinset = mock.usePinset()
-      const run = await ctl('--enc', 'json', 'pin', 'add', CIDS.v0, '--name', 'json')
+      const run = await ctl('--enc', 'json', 'pin', 'add', CIDS.v0, '--name', 'json', '--no-status')
       assert.equal(run.code, 0, run.stderr)
       assert.deepEqual(JSON.parse(run.stdout), pinset.pins.get(CIDS.v0))
       assert.equal(run.stdout, JSON.stringify(pinset.pins.get(CIDS.v0), null, 4) + '\n')
@@ -102,22 +120,23 @@ describe('cluster-ctl pin', function () {
         ['-r', '0', '--rmin', '1', '--rmax', '2'],
         ['--replication-min', '2', '--replication-max', '5']
       ]
-      for (const args of cases) assert.equal((await ctl('pin', 'add', CIDS.v1, ...args)).code, 0, args.join(' '))
+      for (const args of cases) assert.equal((await ctl('pin', 'add', CIDS.v1, '--no-status', ...args)).code, 0, args.join(' '))
       assert.deepEqual(pinset.requests.map((r) => [r.options.replication_factor_min, r.options.replication_factor_max]),
         [[-1, -1], [4, 4], [1, 2], [2, 5]])
     })
 
     it("takes ipfs-cluster-ctl's other name for --allocations", async function () {
       const pinset = mock.usePinset()
-      assert.equal((await ctl('pin', 'add', CIDS.v1, '--allocs', peers[0] as string)).code, 0)
+      assert.equal((await ctl('pin', 'add', CIDS.v1, '--allocs', peers[0] as string, '--no-status')).code, 0)
       assert.deepEqual(pinset.requests[0]?.options.user_allocations, [peers[0]])
     })
 
     it('refuses a bad CID or option value in one line, without calling the API', async function () {
       noRpc()
       const cases: Array<[string[], RegExp]> = [
-        [['not-a-cid'], /argument 'not-a-cid' is invalid|'not-a-cid' is invalid for argument 'cid'/],
-        [['/ipfs/' + CIDS.v1], /is invalid for argument 'cid'/],
+        [['not-a-cid'], /'not-a-cid' is invalid for argument 'cid\|path'\. not a CID .* nor an IPFS path/],
+        [['/ipfs/not-a-cid'], /is invalid for argument 'cid\|path'\. invalid IPFS path "\/ipfs\/not-a-cid": "not-a-cid" is not a CID/],
+        [['/dns/example.com'], /invalid IPFS path "\/dns\/example.com": must start with \/ipfs\/, \/ipns\/, \/ipld\//],
         [[CIDS.v1, '-r', 'two'], /--replication .* 'two' is invalid/],
         [[CIDS.v1, '--rmin', '1.5'], /--rmin .* '1\.5' is invalid/],
         [[CIDS.v1, '--mode', 'shallow'], /--mode .* 'shallow' is invalid/],
@@ -127,7 +146,9 @@ describe('cluster-ctl pin', function () {
         [[CIDS.v1, '--expire-in', '100ms'], /--expire-in .* '100ms' is invalid\. must be at least 1s/],
         [[CIDS.v1, '--allocations', `${peers[0]},nope`], /--allocations .* is invalid\. "nope" is not a peer id/],
         [[CIDS.v1, '--rmin', '1', '--replication-min', '2'], /cannot be used with/],
-        [[CIDS.v1, '--wait'], /unknown option '--wait'/]
+        [[CIDS.v1, '--wait-timeout', '1fortnight'], /--wait-timeout .* '1fortnight' is invalid/],
+        [[CIDS.v1, '--wait-timeout', '-1s'], /--wait-timeout .* '-1s' is invalid\. must not be negative/],
+        [[CIDS.v1, '--wait', 'now'], /too many arguments/]
       ]
       for (const [args, pattern] of cases) {
         const run = await ctl('pin', 'add', ...args)
@@ -145,10 +166,10 @@ describe('cluster-ctl pin', function () {
   })
 
   describe('pin rm', function () {
-    it('unpins and prints the pin as it was, in text or json', async function () {
+    it('unpins and prints the pin as it was with --no-status, in text or json', async function () {
       const pin = fakePin(CIDS.v1, { name: 'old', metadata: { k: 'v' } })
       const pinset = mock.usePinset([pin, fakePin(CIDS.v0)])
-      const text = await ctl('pin', 'rm', CIDS.v1base58)
+      const text = await ctl('pin', 'rm', CIDS.v1base58, '--no-status')
       assert.equal(text.code, 0, text.stderr)
       assert.equal(text.stdout, `${CIDS.v1} | old | PIN | Repl. Factor: -1 | Allocations: [everywhere] | Recursive | Metadata: yes | Exp: ∞ | Added: 2022-12-07 16:12:39\n`)
       assert.deepEqual([...pinset.pins.keys()], [CIDS.v0])
@@ -156,6 +177,24 @@ describe('cluster-ctl pin', function () {
       assert.equal(json.code, 0, json.stderr)
       assert.deepEqual(JSON.parse(json.stdout), fakePin(CIDS.v0))
       assert.equal(pinset.pins.size, 0)
+    })
+
+    it('prints the status of the unpinned CID on every peer by default', async function () {
+      mock.usePinset([fakePin(CIDS.v0)])
+      const status = fakeGlobal(CIDS.v0, { [peers[0] as string]: 'unpinning', [peers[1] as string]: 'unpinned' })
+      mock.cluster.Status = async () => status
+      assert.deepEqual(await ctl('pin', 'rm', CIDS.v0), { code: 0, stdout: formatGlobalPinInfo(status), stderr: '' })
+    })
+
+    it('unpins what an IPFS path resolves to', async function () {
+      const paths: string[] = []
+      mock.cluster.UnpinPath = async (path) => {
+        paths.push(path)
+        return fakePin(CIDS.raw)
+      }
+      const run = await ctl('pin', 'rm', '/ipns/example.com/a/', '--no-status')
+      assert.deepEqual(run, { code: 0, stdout: formatPin(fakePin(CIDS.raw)), stderr: '' })
+      assert.deepEqual(paths, ['/ipns/example.com/a'])
     })
 
     it('exits 1 with one line when the CID is not pinned', async function () {
@@ -167,7 +206,7 @@ describe('cluster-ctl pin', function () {
 
     it('refuses a bad CID without calling the API', async function () {
       noRpc()
-      assertOneLineError(await ctl('pin', 'rm', 'Qmnope'), /'Qmnope' is invalid for argument 'cid'/)
+      assertOneLineError(await ctl('pin', 'rm', 'Qmnope'), /'Qmnope' is invalid for argument 'cid\|path'/)
     })
   })
 

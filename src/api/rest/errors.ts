@@ -46,7 +46,20 @@ const STATUS_BY_NAME: Readonly<Record<string, number>> = {
   // a pin the services refuse (bad options, bad replication factors)
   PinValidationError: 400,
   // the consensus has no leader to commit through (yet): try again later
-  NoLeaderError: 503
+  NoLeaderError: 503,
+  // not enough peers to allocate the pin to: 500 as in IPFS Cluster, with the allocator's message
+  InsufficientAllocationsError: 500,
+  // the pin tracker's queue is full: try again later
+  PinQueueFullError: 503,
+  // this peer's IPFS node does not answer: the daemon behind us failed
+  IpfsUnavailableError: 502,
+  // the IPFS connector refuses the request before asking IPFS (a bad path or CID)
+  IpfsInvalidRequestError: 400,
+  // /ipns/ paths on a peer whose (embedded) IPFS node has no IPNS
+  IpnsUnavailableError: 501,
+  // a malformed IPFS path (checked before any RPC call), or one that does not resolve (no such link)
+  InvalidPathError: 400,
+  PathResolveError: 400
 }
 
 export function statusOf (err: unknown): number {

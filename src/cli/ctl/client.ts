@@ -21,6 +21,11 @@ export interface RequestOptions {
   signal?: AbortSignal
 }
 
+export interface StreamOptions extends RequestOptions {
+  /** GET by default; POST for streams that act (`pins/recover`). */
+  method?: 'GET' | 'POST'
+}
+
 export class ClusterClient {
   private readonly endpoint: ApiEndpoint
   private readonly authorization: string | undefined
@@ -55,13 +60,13 @@ export class ClusterClient {
   }
 
   /**
-   * GET a streamed (NDJSON) answer, yielding items as their lines arrive.
-   * Ends with a StreamError if the server reports a failure in the
+   * GET (or POST) a streamed (NDJSON) answer, yielding items as their lines
+   * arrive. Ends with a StreamError if the server reports a failure in the
    * X-Stream-Error trailer; a 204 is an empty stream.
    */
-  async * stream<T> (path: string, options: RequestOptions = {}): AsyncGenerator<T> {
+  async * stream<T> (path: string, options: StreamOptions = {}): AsyncGenerator<T> {
     const { signal } = options
-    const res = await this.send('GET', path, signal)
+    const res = await this.send(options.method ?? 'GET', path, signal)
     try {
       if (isError(res)) throw apiError(res, await readBody(res, signal))
       if (res.statusCode === 204) return

@@ -15,6 +15,8 @@ export interface CtlEnvironment {
   env: Record<string, string | undefined>
   /** Aborts when the user cancels (SIGINT). */
   cancel?: AbortSignal
+  /** Milliseconds between status polls of `--wait` (default 1000, as ipfs-cluster-ctl); tests shorten it. */
+  waitPollInterval?: number
 }
 
 interface Configured {

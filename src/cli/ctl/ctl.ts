@@ -1,11 +1,11 @@
 /**
  * cluster-ctl as a function: runs one command line and returns the exit
  * code, so tests can run it in-process. Exit codes follow ipfs-cluster-ctl:
- * 0 success, 1 error, 62 timeout, 125 cancelled.
+ * 0 success, 1 error, 62 timeout (--timeout, --wait-timeout), 125 cancelled.
  */
 import { CommanderError } from 'commander'
 import { CommandContext } from './context.ts'
-import { isExpectedError } from './errors.ts'
+import { WaitTimeoutError, isExpectedError } from './errors.ts'
 import { buildProgram } from './program.ts'
 import type { CtlEnvironment } from './context.ts'
 
@@ -22,7 +22,8 @@ export async function main (argv: string[], io: Partial<CtlIo> = {}): Promise<nu
     stdout: io.stdout ?? process.stdout,
     stderr: io.stderr ?? process.stderr,
     env: io.env ?? process.env,
-    cancel: io.cancel
+    cancel: io.cancel,
+    waitPollInterval: io.waitPollInterval
   }
   const ctx = new CommandContext(environment)
   try {
@@ -45,6 +46,10 @@ function report (err: unknown, ctx: CommandContext): number {
   if (cancel?.aborted === true) {
     stderr.write('An error occurred: cancelled\n')
     return EXIT_CANCELLED
+  }
+  if (err instanceof WaitTimeoutError) {
+    stderr.write(`An error occurred: ${err.message}\n`)
+    return EXIT_TIMEOUT
   }
   const message = err instanceof Error ? err.message : String(err)
   const code = (err as { code?: unknown }).code

@@ -47,8 +47,27 @@ export class HostError extends Error {
   }
 }
 
+/** `--wait` gave up: the pin did not reach its status on every peer within --wait-timeout (exit code 62). */
+export class WaitTimeoutError extends Error {
+  static readonly NAME = 'WaitTimeoutError'
+  constructor (message: string) {
+    super(message)
+    this.name = WaitTimeoutError.NAME
+  }
+}
+
+/** `--wait` saw a peer fail the operation it waits for (pin_error, unpin_error). */
+export class PinStatusError extends Error {
+  static readonly NAME = 'PinStatusError'
+  constructor (message: string) {
+    super(message)
+    this.name = PinStatusError.NAME
+  }
+}
+
 /** Errors the user can act on: reported in one line, never with a stack trace. */
 export function isExpectedError (err: unknown): boolean {
   return err instanceof ApiError || err instanceof StreamError || err instanceof ConnectionError ||
-    err instanceof ResponseError || err instanceof HostError
+    err instanceof ResponseError || err instanceof HostError || err instanceof WaitTimeoutError ||
+    err instanceof PinStatusError
 }

@@ -42,7 +42,7 @@ export function addPinAddOptions (command: Command): Command {
     .addOption(new Option('--allocs <peers>').argParser(peerIds).hideHelp().conflicts('allocations'))
     .addOption(new Option('--expire-in <duration>', 'set the pin to expire this long from now (expire_at): a Go duration such as 720h or 1h30m').argParser(duration))
     .addOption(new Option('--metadata <key=value>', 'metadata to attach to the pin (repeatable)').argParser(metadataItem))
-    .addOption(new Option('--no-status', 'print the pin only (cluster-ctl does not show pin status yet, so this is what it prints anyway)'))
+    .addOption(new Option('--no-status', 'print the pin instead of its status on every peer (one request less)'))
 }
 
 /** The query of POST /pins/{cid}: only what the options set, so the cluster's defaults apply to the rest. */

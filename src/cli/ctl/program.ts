@@ -4,9 +4,12 @@
  */
 import { Command } from 'commander'
 import { VERSION } from '../../version.ts'
+import { addHealthCommands } from './commands/health.ts'
 import { addIdCommand } from './commands/id.ts'
+import { addIpfsCommands } from './commands/ipfs.ts'
 import { addPeersCommands } from './commands/peers.ts'
 import { addPinCommands } from './commands/pin.ts'
+import { addStatusCommands } from './commands/status.ts'
 import { addVersionCommand } from './commands/version.ts'
 import { addGlobalOptions } from './global-options.ts'
 import type { CommandContext } from './context.ts'
@@ -16,7 +19,10 @@ const COMMAND_GROUPS = [
   addIdCommand,
   addPeersCommands,
   addPinCommands,
-  addVersionCommand
+  addStatusCommands,
+  addVersionCommand,
+  addHealthCommands,
+  addIpfsCommands
 ]
 
 export function buildProgram (ctx: CommandContext): Command {

@@ -7,8 +7,12 @@ import { allocationsRoutes } from './allocations.ts'
 import { healthRoutes } from './health.ts'
 import { idRoutes } from './id.ts'
 import { ignoresBody, registerIgnoringBodies } from './ignored-bodies.ts'
+import { ipfsRoutes } from './ipfs.ts'
+import { monitorRoutes } from './monitor.ts'
 import { peersRoutes } from './peers.ts'
+import { pinPathRoutes } from './pin-paths.ts'
 import { pinsRoutes } from './pins.ts'
+import { statusRoutes } from './status.ts'
 import { versionRoutes } from './version.ts'
 import type { RouteContext, RouteModule } from './context.ts'
 import type { FastifyInstance } from 'fastify'
@@ -18,7 +22,11 @@ const ROUTE_MODULES: RouteModule[] = [
   versionRoutes,
   peersRoutes,
   pinsRoutes,
+  pinPathRoutes,
+  statusRoutes,
   allocationsRoutes,
+  monitorRoutes,
+  ipfsRoutes,
   healthRoutes
 ]
 

@@ -1,35 +1,51 @@
 import { Argument, InvalidArgumentError, Option } from 'commander'
 import { parseCid } from '../../../api/cid.ts'
+import { checkIpfsPath } from '../../../api/ipfs-path.ts'
 import { formatPin } from '../format/pin.ts'
+import { formatGlobalPinInfo } from '../format/status.ts'
 import { addPinAddOptions, pinAddQuery } from '../pin-options.ts'
-import type { PinJson, PinType } from '../../../api/types.ts'
+import { addWaitOptions, waitForStatus } from '../wait.ts'
+import type { GlobalPinInfoJson, PinJson, PinType } from '../../../api/types.ts'
 import type { CommandContext } from '../context.ts'
 import type { PinAddOptions } from '../pin-options.ts'
+import type { WaitOptions, WaitTarget } from '../wait.ts'
 import type { Command } from 'commander'
 
 const PIN_TYPES: PinType[] = ['pin', 'meta-pin', 'clusterdag-pin', 'shard-pin']
+
+/** What `pin add` and `pin rm` act on: the API path of a CID (`pins/<cid>`) or of an IPFS path (`pins/ipfs/...`). */
+interface PinTarget {
+  apiPath: string
+}
+
+interface StatusOptions extends WaitOptions {
+  /** false with --no-status. */
+  status: boolean
+}
 
 export function addPinCommands (program: Command, ctx: CommandContext): void {
   const pin = program
     .command('pin')
     .description('pin, unpin and list the pins of the cluster')
 
-  addPinAddOptions(pin
+  addWaitOptions(addPinAddOptions(pin
     .command('add')
-    .description('pin a CID in the cluster and print the pin'))
-    .addArgument(cidArgument())
-    .action(async (cid: string, options: PinAddOptions) => {
-      const path = withQuery(`pins/${encodeURIComponent(cid)}`, pinAddQuery(options))
-      ctx.output.print(await ctx.client.post<PinJson>(path, { signal: ctx.signal }), formatPin)
+    .description('pin a CID, or what an IPFS path resolves to, in the cluster; print its status on every peer')), 'pinned')
+    .addArgument(targetArgument())
+    .action(async (target: PinTarget, options: PinAddOptions & WaitOptions) => {
+      const path = withQuery(target.apiPath, pinAddQuery(options))
+      const added = await ctx.client.post<PinJson>(path, { signal: ctx.signal })
+      await printOutcome(ctx, added, 'pinned', options)
     })
 
-  pin
+  addWaitOptions(pin
     .command('rm')
-    .description('unpin a CID from the cluster and print the pin it was')
-    .addArgument(cidArgument())
-    .addOption(new Option('--no-status', 'print the pin only (cluster-ctl does not show pin status yet, so this is what it prints anyway)'))
-    .action(async (cid: string) => {
-      ctx.output.print(await ctx.client.delete<PinJson>(`pins/${encodeURIComponent(cid)}`, { signal: ctx.signal }), formatPin)
+    .description('unpin a CID, or what an IPFS path resolves to, from the cluster; print its status on every peer')
+    .addArgument(targetArgument())
+    .addOption(noStatusOption()), 'unpinned')
+    .action(async (target: PinTarget, options: StatusOptions) => {
+      const removed = await ctx.client.delete<PinJson>(target.apiPath, { signal: ctx.signal })
+      await printOutcome(ctx, removed, 'unpinned', options)
     })
 
   pin
@@ -51,6 +67,25 @@ export function addPinCommands (program: Command, ctx: CommandContext): void {
     })
 }
 
+function noStatusOption (): Option {
+  return new Option('--no-status', 'print the pin instead of its status on every peer (one request less)')
+}
+
+/**
+ * As ipfs-cluster-ctl: with --wait, wait for the target status first; then
+ * print the pin with --no-status, else its status (the last one --wait saw,
+ * or a fresh one).
+ */
+async function printOutcome (ctx: CommandContext, pin: PinJson, target: WaitTarget, options: StatusOptions): Promise<void> {
+  let status = options.wait === true ? await waitForStatus(ctx, pin.cid, target, options) : undefined
+  if (!options.status) {
+    ctx.output.print(pin, formatPin)
+    return
+  }
+  status ??= await ctx.client.get<GlobalPinInfoJson>(`pins/${encodeURIComponent(pin.cid)}`, { signal: ctx.signal })
+  ctx.output.print(status, formatGlobalPinInfo)
+}
+
 function cidArgument (): Argument {
   return new Argument('<cid>', 'a CID, v0 (Qm...) or v1 in any multibase').argParser((value: string) => {
     try {
@@ -62,6 +97,26 @@ function cidArgument (): Argument {
   })
 }
 
+function targetArgument (): Argument {
+  return new Argument('<cid|path>', 'a CID, v0 (Qm...) or v1 in any multibase, or an IPFS path: /ipfs/<cid>/..., /ipns/<name>/..., /ipld/<cid>/...')
+    .argParser((value: string): PinTarget => {
+      if (value.startsWith('/')) {
+        try {
+          const path = checkIpfsPath(value)
+          return { apiPath: 'pins' + path.split('/').map(encodeURIComponent).join('/') }
+        } catch (err) {
+          throw new InvalidArgumentError((err as Error).message)
+        }
+      }
+      try {
+        parseCid(value)
+      } catch (err) {
+        throw new InvalidArgumentError(`not a CID (${(err as Error).message}) nor an IPFS path`)
+      }
+      return { apiPath: `pins/${encodeURIComponent(value)}` }
+    })
+}
+
 function pinTypes (value: string): string {
   for (const name of value.split(',')) {
     if (name !== 'all' && !(PIN_TYPES as string[]).includes(name)) {
@@ -71,7 +126,7 @@ function pinTypes (value: string): string {
   return value
 }
 
-function withQuery (path: string, query: URLSearchParams): string {
+export function withQuery (path: string, query: URLSearchParams): string {
   const text = query.toString()
   return text === '' ? path : `${path}?${text}`
 }
