@@ -1,0 +1,158 @@
+import { strict as assert } from 'node:assert'
+import * as dagCbor from '@ipld/dag-cbor'
+import { CID } from 'multiformats/cid'
+import * as raw from 'multiformats/codecs/raw'
+import { sha256 } from 'multiformats/hashes/sha2'
+import { eventually, metricsReady, startCluster, stopCluster } from '../fixtures/cluster.ts'
+import { randomSecret } from '../fixtures/hosts.ts'
+import type { Cluster } from '../../src/cluster/cluster.ts'
+import type { GlobalPinInfoJson, TrackerStatus } from '../../src/api/types.ts'
+
+const idOf = (p: Cluster): string => p.libp2p.peerId.toString()
+
+/** A three-block DAG (a dag-cbor root linking two raw leaves) stored on one peer's IPFS node only. */
+async function addDag (peer: Cluster, label: string): Promise<string> {
+  const put = async (data: Uint8Array, codec: string): Promise<string> => peer.rpc.call(undefined, 'IPFSConnector', 'BlockPut', { data, codec })
+  const leaves = await Promise.all([1, 2].map(async (i) => put(new TextEncoder().encode(`${label} leaf ${i} ${Math.random()}`), 'raw')))
+  return put(dagCbor.encode({ label, leaves: leaves.map((c) => CID.parse(c)) }), 'dag-cbor')
+}
+
+function statuses (g: GlobalPinInfoJson): Record<string, TrackerStatus> {
+  return Object.fromEntries(Object.entries(g.peer_map).map(([peer, info]) => [peer, info.status]))
+}
+
+async function untilStatuses (peer: Cluster, cid: string, check: (s: Record<string, TrackerStatus>) => boolean, what: string): Promise<Record<string, TrackerStatus>> {
+  let last: Record<string, TrackerStatus> = {}
+  await eventually(async () => check(last = statuses(await peer.rpc.call(undefined, 'Cluster', 'Status', cid))), `${what} (last: ${JSON.stringify(last)})`, 60_000)
+  return last
+}
+
+const count = (s: Record<string, TrackerStatus>, status: TrackerStatus): number => Object.values(s).filter((x) => x === status).length
+
+async function ipfsHolds (peer: Cluster, cid: string): Promise<boolean> {
+  return await peer.rpc.call(undefined, 'IPFSConnector', 'PinLsCid', cid) === 'recursive'
+}
+
+describe('pinning: 3 peers with embedded IPFS nodes', function () {
+  this.timeout(180_000)
+  let peers: Cluster[]
+
+  before(async function () {
+    peers = await startCluster(3, randomSecret(), (config) => {
+      config.cluster.disable_repinning = false
+    })
+    await metricsReady(peers)
+  })
+
+  after(async function () {
+    await stopCluster(peers)
+  })
+
+  it('content on one IPFS node pinned with replication 2 ends pinned on exactly 2 peers, fetched over bitswap', async function () {
+    const [a, b, c] = peers as [Cluster, Cluster, Cluster]
+    const cid = await addDag(a, 'replication-2')
+    // allocated away from the only node that has the blocks: both must fetch them
+    const pin = await c.rpc.call(undefined, 'Cluster', 'Pin', { cid, options: { replication_factor_min: 2, replication_factor_max: 2, user_allocations: [idOf(b), idOf(c)] } })
+    assert.deepEqual([...pin.allocations].sort(), [idOf(b), idOf(c)].sort())
+    const s = await untilStatuses(a, cid, (s) => count(s, 'pinned') === 2, 'pinned on 2 peers')
+    assert.equal(s[idOf(a)], 'remote')
+    assert.equal(await ipfsHolds(b, cid), true)
+    assert.equal(await ipfsHolds(c, cid), true)
+    assert.equal(await ipfsHolds(a, cid), false)
+  })
+
+  it('the balanced allocator spreads replication 2 over 2 of the 3 peers', async function () {
+    const cid = await addDag(peers[1]!, 'allocator')
+    const pin = await peers[0]!.rpc.call(undefined, 'Cluster', 'Pin', { cid, options: { replication_factor_min: 2, replication_factor_max: 2 } })
+    assert.equal(pin.allocations.length, 2)
+    const s = await untilStatuses(peers[2]!, cid, (s) => count(s, 'pinned') === 2, 'pinned on its 2 allocations')
+    for (const p of peers) assert.equal(s[idOf(p)], pin.allocations.includes(idOf(p)) ? 'pinned' : 'remote')
+  })
+
+  it('replication -1 pins on every peer', async function () {
+    const cid = await addDag(peers[2]!, 'everywhere')
+    const pin = await peers[0]!.rpc.call(undefined, 'Cluster', 'Pin', { cid, options: { replication_factor_min: -1, replication_factor_max: -1 } })
+    assert.deepEqual(pin.allocations, [])
+    await untilStatuses(peers[1]!, cid, (s) => count(s, 'pinned') === 3, 'pinned everywhere')
+    for (const p of peers) assert.equal(await ipfsHolds(p, cid), true)
+  })
+
+  it('a pin removed behind the cluster\'s back is unexpectedly_unpinned, and recover pins it again', async function () {
+    const cid = await addDag(peers[0]!, 'behind-the-back')
+    await peers[0]!.rpc.call(undefined, 'Cluster', 'Pin', { cid, options: {} })
+    await untilStatuses(peers[0]!, cid, (s) => count(s, 'pinned') === 3, 'pinned everywhere')
+    const victim = peers[1]!
+    await victim.rpc.call(undefined, 'IPFSConnector', 'Unpin', cid)
+    const s = await untilStatuses(peers[0]!, cid, (s) => s[idOf(victim)] === 'unexpectedly_unpinned', 'the cluster sees the lost pin')
+    assert.equal(count(s, 'pinned'), 2)
+    const recovered = await peers[2]!.rpc.call(undefined, 'Cluster', 'Recover', cid)
+    assert.ok(['pin_queued', 'pinning', 'pinned'].includes(recovered.peer_map[idOf(victim)]?.status ?? ''), JSON.stringify(recovered.peer_map[idOf(victim)]))
+    await untilStatuses(peers[0]!, cid, (s) => count(s, 'pinned') === 3, 'pinned everywhere again')
+    assert.equal(await ipfsHolds(victim, cid), true)
+  })
+
+  it('an impossible allocation is refused with how many peers were needed and available, and changes nothing', async function () {
+    const cid = await addDag(peers[0]!, 'impossible')
+    await assert.rejects(peers[1]!.rpc.call(undefined, 'Cluster', 'Pin', { cid, options: { replication_factor_min: 4, replication_factor_max: 5 } }), (err: Error) => {
+      assert.equal(err.name, 'InsufficientAllocationsError')
+      assert.match(err.message, /Needed at least: 4/)
+      assert.match(err.message, /Available candidates: 3/)
+      return true
+    })
+    await assert.rejects(peers[0]!.rpc.call(undefined, 'Cluster', 'PinGet', cid), { name: 'PinNotFoundError' })
+  })
+
+  it('GET /pins streams every pin with every peer\'s status', async function () {
+    const res = await fetch(`${peers[0]!.restApiUrls[0]}/pins`)
+    assert.equal(res.status, 200)
+    const lines = (await res.text()).trim().split('\n').map((l) => JSON.parse(l) as GlobalPinInfoJson)
+    assert.equal(lines.length, 4)
+    assert.deepEqual(lines.map((g) => g.cid), [...lines.map((g) => g.cid)].sort())
+    for (const g of lines) assert.deepEqual(Object.keys(g.peer_map).sort(), peers.map(idOf).sort())
+  })
+
+  it('a stopped peer raises an alert, and with re-pinning on its pins are allocated and pinned elsewhere', async function () {
+    const leader = await peers[0]!.rpc.call(undefined, 'Consensus', 'Leader', undefined)
+    const i = peers.findIndex((p) => idOf(p) !== leader)
+    const lost = peers[i]!
+    const rest = peers.filter((p) => p !== lost)
+    const cid = await addDag(rest[0]!, 'repin')
+    await rest[0]!.rpc.call(undefined, 'Cluster', 'Pin', { cid, options: { replication_factor_min: 2, replication_factor_max: 2, user_allocations: [idOf(lost), idOf(rest[0]!)] } })
+    await untilStatuses(rest[0]!, cid, (s) => count(s, 'pinned') === 2, 'pinned on the peer about to stop and another')
+    await lost.stop()
+    await eventually(async () => (await rest[0]!.rpc.call(undefined, 'Cluster', 'Alerts', undefined)).some((a) => a.name === 'ping' && a.peer === idOf(lost)), 'an alert for the stopped peer', 30_000)
+    await eventually(async () => {
+      const pin = await rest[1]!.rpc.call(undefined, 'Cluster', 'PinGet', cid)
+      return !pin.allocations.includes(idOf(lost)) && pin.allocations.length === 2
+    }, 'the pin is re-allocated away from the stopped peer', 30_000)
+    for (const p of rest) await eventually(async () => ipfsHolds(p, cid), 'the new allocation pins it', 30_000)
+  })
+})
+
+describe('pinning: a full pin queue', function () {
+  this.timeout(60_000)
+  let peers: Cluster[]
+
+  before(async function () {
+    peers = await startCluster(1, randomSecret(), (config) => {
+      config.pin_tracker.stateless.max_pin_queue_size = 1
+      config.pin_tracker.stateless.concurrent_pins = 1
+    })
+    await metricsReady(peers)
+  })
+
+  after(async function () {
+    await stopCluster(peers)
+  })
+
+  it('a pin that does not fit in the queue shows the queue-full error in its status', async function () {
+    const peer = peers[0]!
+    // blocks nobody has: pinning them waits for pin_timeout, holding the one worker and the one queue slot
+    const missing = await Promise.all([1, 2, 3].map(async (i) => CID.createV1(raw.code, await sha256.digest(new TextEncoder().encode(`nobody has ${i} ${Math.random()}`))).toString()))
+    for (const cid of missing) await peer.rpc.call(undefined, 'Cluster', 'Pin', { cid, options: {} })
+    await eventually(async () => {
+      const infos = await Promise.all(missing.map(async (cid) => peer.rpc.call(undefined, 'Cluster', 'StatusLocal', cid)))
+      return infos.some((i) => i.status === 'pin_error' && /queue is full/.test(i.error))
+    }, 'one pin reports the full queue')
+  })
+})
