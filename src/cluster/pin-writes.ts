@@ -5,6 +5,7 @@
  */
 import { logger } from '@libp2p/logger'
 import { PinValidationError, parsePin } from '../api/pin.ts'
+import { PinNotFoundError } from '../consensus/consensus.ts'
 import { allocate } from './allocate.ts'
 import type { PinJson } from '../api/types.ts'
 import type { ClusterRpcClient, PinPathRequest, PinRequest } from '../rpc-api.ts'
@@ -42,7 +43,9 @@ export class PinWrites {
   }
 
   async unpin (cid: string, signal: AbortSignal): Promise<PinJson> {
-    const pin = await this.rpc.call(undefined, 'Consensus', 'PinGet', parsePin({ cid }).cid, { signal })
+    const key = parsePin({ cid }).cid
+    const pin = await this.synced(key, signal)
+    if (pin == null) throw new PinNotFoundError(key)
     await this.rpc.call(undefined, 'Consensus', 'LogUnpin', pin, { signal })
     return pin
   }
@@ -90,7 +93,8 @@ export class PinWrites {
 
   /** A pin-update: the options and allocations of the pin it updates, with the name, expiry and metadata asked for. */
   private async updateOf (pin: PinJson, signal: AbortSignal): Promise<PinJson> {
-    const from = await this.rpc.call(undefined, 'Consensus', 'PinGet', parsePin({ cid: pin.pin_update }).cid, { signal })
+    const from = await this.synced(parsePin({ cid: pin.pin_update }).cid, signal)
+    if (from == null) throw new PinNotFoundError(pin.pin_update ?? '')
     return {
       ...from,
       cid: pin.cid,
@@ -100,6 +104,14 @@ export class PinWrites {
       metadata: pin.metadata != null ? { ...from.metadata, ...pin.metadata } : from.metadata,
       timestamp: pin.timestamp
     }
+  }
+
+  /** A pin as the leader has it: a follower that has not applied it yet catches up first. */
+  private async synced (cid: string, signal: AbortSignal): Promise<PinJson | undefined> {
+    const pin = await this.stored(cid, signal)
+    if (pin != null) return pin
+    await this.rpc.call(undefined, 'Consensus', 'WaitForSync', undefined, { signal })
+    return this.stored(cid, signal)
   }
 
   private async stored (cid: string, signal: AbortSignal): Promise<PinJson | undefined> {

@@ -17,7 +17,7 @@ import { resolveServiceConfig } from './resolve.ts'
 import { serializeServiceConfig } from './serialize.ts'
 import type { Environment } from './env.ts'
 import type { Identity } from './identity.ts'
-import type { ServiceConfig } from './types.ts'
+import type { IpfsConnectorType, ServiceConfig } from './types.ts'
 
 const log = logger('pincluster:config')
 
@@ -40,8 +40,10 @@ export interface InitOptions {
   secret?: string
   /** Defaults to the hostname. */
   peername?: string
-  /** Free ports on 127.0.0.1 for the cluster listen address and the REST API, instead of 9096 and 9094. */
+  /** Free ports on 127.0.0.1 for the cluster listen address, the REST API and the embedded IPFS node, instead of 9096, 9094 and 4001. */
   randomPorts?: boolean
+  /** `ipfs_connector.type`; the default's otherwise (`cluster-service init` probes for a Kubo API to choose). */
+  ipfsConnector?: IpfsConnectorType
   signal?: AbortSignal
 }
 
@@ -106,10 +108,12 @@ export async function initConfig (folder: string, opts: InitOptions = {}): Promi
 
   const service = defaultServiceConfig({ secret, peername: opts.peername === '' ? undefined : opts.peername })
   if (opts.randomPorts === true) {
-    const [clusterPort, apiPort] = await freePorts(2, signal)
+    const [clusterPort, apiPort, embeddedIpfsPort] = await freePorts(3, signal)
     service.cluster.listen_multiaddress = [`/ip4/0.0.0.0/tcp/${clusterPort}`]
     service.api.restapi.http_listen_multiaddress = [`/ip4/127.0.0.1/tcp/${apiPort}`]
+    service.ipfs_connector.embedded.listen_multiaddress = [`/ip4/0.0.0.0/tcp/${embeddedIpfsPort}`]
   }
+  if (opts.ipfsConnector !== undefined) service.ipfs_connector.type = opts.ipfsConnector
   const identity = await generateIdentity()
 
   signal?.throwIfAborted()

@@ -61,12 +61,3 @@ export class IpnsUnavailableError extends Error {
     this.name = IpnsUnavailableError.NAME
   }
 }
-
-/** The block is not in the embedded node's blockstore and no connected peer sent it in time. */
-export class BlockNotFoundError extends Error {
-  static readonly NAME = 'BlockNotFoundError'
-  constructor (cid: string) {
-    super(`block ${cid} not found`)
-    this.name = BlockNotFoundError.NAME
-  }
-}

@@ -4,6 +4,7 @@
  * does (a daemon that does not answer, the API probe of `init`).
  */
 import { strict as assert } from 'node:assert'
+import { chooseIpfsConnector } from '../../src/cli/service/ipfs-choice.ts'
 import { defaultServiceConfig } from '../../src/config/defaults.ts'
 import { freePorts } from '../../src/config/free-ports.ts'
 import { KuboConnector, createIpfsConnector, ipfsApiAnswers } from '../../src/ipfsconn/index.ts'
@@ -69,8 +70,11 @@ describe('kubo IPFS connector', function () {
     }
   })
 
-  it('the init probe finds the IPFS API of a running daemon', async function () {
-    assert.equal(await ipfsApiAnswers(daemons[0]?.apiMultiaddr ?? '', { timeoutMs: 5000 }), true)
+  it('init chooses kubo when an IPFS API answers at node_multiaddress', async function () {
+    const address = daemons[0]?.apiMultiaddr ?? ''
+    assert.equal(await ipfsApiAnswers(address, { timeoutMs: 5000 }), true)
+    const choice = await chooseIpfsConnector(undefined, { CLUSTER_IPFSHTTP_NODEMULTIADDRESS: address })
+    assert.equal(choice.type, 'kubo')
   })
 
   describe('with no daemon answering', function () {

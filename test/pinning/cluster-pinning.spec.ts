@@ -40,6 +40,7 @@ describe('pinning: 3 peers with embedded IPFS nodes', function () {
   before(async function () {
     peers = await startCluster(3, randomSecret(), (config) => {
       config.cluster.disable_repinning = false
+      config.cluster.state_sync_interval = 300
     })
     await metricsReady(peers)
   })
@@ -102,11 +103,74 @@ describe('pinning: 3 peers with embedded IPFS nodes', function () {
     await assert.rejects(peers[0]!.rpc.call(undefined, 'Cluster', 'PinGet', cid), { name: 'PinNotFoundError' })
   })
 
+  it('a pin whose expire_at passes is unpinned by the cluster', async function () {
+    const cid = await addDag(peers[0]!, 'expiring')
+    const expireAt = new Date(Date.now() + 2000).toISOString()
+    await peers[0]!.rpc.call(undefined, 'Cluster', 'Pin', { cid, options: { expire_at: expireAt } })
+    const inPinset = async (): Promise<boolean> => {
+      try {
+        await peers[1]!.rpc.call(undefined, 'Cluster', 'PinGet', cid)
+        return true
+      } catch (err) {
+        if ((err as Error).name === 'PinNotFoundError') return false
+        throw err
+      }
+    }
+    await eventually(inPinset, 'the pin reaches every peer')
+    await eventually(async () => !await inPinset(), 'the expired pin leaves the pinset', 30_000)
+    assert.ok(Date.now() >= Date.parse(expireAt), 'not before it expired')
+    for (const p of peers) await eventually(async () => !await ipfsHolds(p, cid), 'and the IPFS nodes unpin it')
+  })
+
+  it('pin-update pins the new CID with the old pin\'s options and allocations, keeping the old pin', async function () {
+    const [a, b, c] = peers as [Cluster, Cluster, Cluster]
+    const from = await addDag(a, 'update-from')
+    const to = await addDag(a, 'update-to')
+    await a.rpc.call(undefined, 'Cluster', 'Pin', { cid: from, options: { name: 'site', replication_factor_min: 2, replication_factor_max: 2, user_allocations: [idOf(b), idOf(c)], metadata: { v: '1' } } })
+    const updated = await b.rpc.call(undefined, 'Cluster', 'Pin', { cid: to, options: { pin_update: from, metadata: { v: '2' } } })
+    assert.equal(updated.name, 'site')
+    assert.equal(updated.pin_update, from)
+    assert.deepEqual(updated.metadata, { v: '2' })
+    assert.deepEqual([...updated.allocations].sort(), [idOf(b), idOf(c)].sort())
+    await untilStatuses(a, to, (s) => count(s, 'pinned') === 2, 'the new CID pinned on the same peers')
+    assert.equal((await a.rpc.call(undefined, 'Cluster', 'PinGet', from)).cid, from)
+    await a.rpc.call(undefined, 'Cluster', 'Unpin', to)
+    await a.rpc.call(undefined, 'Cluster', 'Unpin', from)
+  })
+
+  it('pins and unpins by IPFS path, resolved by the IPFS node', async function () {
+    const root = await addDag(peers[2]!, 'by-path')
+    const leaf = (dagCbor.decode(await peers[2]!.rpc.call(undefined, 'IPFSConnector', 'BlockGet', root)) as { leaves: CID[] }).leaves[1]!.toString()
+    const pin = await peers[2]!.rpc.call(undefined, 'Cluster', 'PinPath', { path: `/ipfs/${root}/leaves/1`, options: { name: 'leaf' } })
+    assert.equal(pin.cid, leaf)
+    await untilStatuses(peers[0]!, leaf, (s) => count(s, 'pinned') === 3, 'the leaf pinned everywhere')
+    await assert.rejects(peers[2]!.rpc.call(undefined, 'Cluster', 'PinPath', { path: `/nope/${root}`, options: {} }), { name: 'PinValidationError' })
+    const unpinned = await peers[2]!.rpc.call(undefined, 'Cluster', 'UnpinPath', `/ipfs/${root}/leaves/1`)
+    assert.equal(unpinned.cid, leaf)
+    await untilStatuses(peers[0]!, leaf, (s) => count(s, 'unpinned') === 3, 'unpinned everywhere')
+  })
+
+  it('ipfs gc runs on every peer and removes only unpinned blocks', async function () {
+    const keep = await addDag(peers[0]!, 'kept')
+    await peers[0]!.rpc.call(undefined, 'Cluster', 'Pin', { cid: keep, options: {} })
+    await untilStatuses(peers[0]!, keep, (s) => count(s, 'pinned') === 3, 'pinned everywhere')
+    const loose = await peers[0]!.rpc.call(undefined, 'IPFSConnector', 'BlockPut', { data: new TextEncoder().encode(`loose ${Math.random()}`), codec: 'raw' })
+    const gc = await peers[1]!.rpc.call(undefined, 'Cluster', 'RepoGC', undefined)
+    assert.deepEqual(Object.keys(gc.peer_map).sort(), peers.map(idOf).sort())
+    const mine = gc.peer_map[idOf(peers[0]!)]!
+    assert.equal(mine.error, '')
+    assert.ok(mine.keys.some((k) => k.key === loose), 'the loose block was collected')
+    assert.ok(!mine.keys.some((k) => k.key === keep), 'the pinned root was kept')
+    assert.equal(await ipfsHolds(peers[0]!, keep), true)
+  })
+
   it('GET /pins streams every pin with every peer\'s status', async function () {
     const res = await fetch(`${peers[0]!.restApiUrls[0]}/pins`)
     assert.equal(res.status, 200)
     const lines = (await res.text()).trim().split('\n').map((l) => JSON.parse(l) as GlobalPinInfoJson)
-    assert.equal(lines.length, 4)
+    const pinset: string[] = []
+    for await (const pin of peers[0]!.rpc.stream(undefined, 'Cluster', 'Pins', undefined)) pinset.push(pin.cid)
+    assert.deepEqual(lines.map((g) => g.cid), pinset)
     assert.deepEqual(lines.map((g) => g.cid), [...lines.map((g) => g.cid)].sort())
     for (const g of lines) assert.deepEqual(Object.keys(g.peer_map).sort(), peers.map(idOf).sort())
   })

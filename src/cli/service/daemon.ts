@@ -2,6 +2,7 @@
 import { Cluster } from '../../cluster/cluster.ts'
 import type { ShutdownRequestEvent } from '../../cluster/cluster.ts'
 import { initConfig, loadConfig } from '../../config/index.ts'
+import { chooseIpfsConnector } from './ipfs-choice.ts'
 import { access } from 'node:fs/promises'
 import { join } from 'node:path'
 
@@ -14,8 +15,10 @@ export interface DaemonOptions {
 
 export async function runDaemon (opts: DaemonOptions): Promise<number> {
   if (opts.initIfMissing && !await exists(join(opts.folder, 'service.json'))) {
-    const made = await initConfig(opts.folder)
+    const ipfs = await chooseIpfsConnector(undefined)
+    const made = await initConfig(opts.folder, { ipfsConnector: ipfs.type })
     console.log(`initialized a new peer ${made.peerId} in ${opts.folder}`)
+    console.log(`IPFS connector: ${ipfs.type} (${ipfs.reason})`)
   }
   const { service, identity } = await loadConfig(opts.folder)
   if (opts.leave) service.cluster.leave_on_shutdown = true

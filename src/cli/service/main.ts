@@ -7,6 +7,7 @@ import { enable } from '@libp2p/logger'
 import { Command, CommanderError } from 'commander'
 import { configFolder, initConfig } from '../../config/index.ts'
 import { VERSION } from '../../version.ts'
+import { IPFS_CONNECTOR_TYPES, chooseIpfsConnector, isIpfsConnectorType } from './ipfs-choice.ts'
 import { runDaemon } from './daemon.ts'
 import { cleanupCommand, exportCommand, importCommand } from './state.ts'
 
@@ -38,17 +39,24 @@ function buildProgram (setExit: (code: number) => void): Command {
     .description('write a new service.json and identity.json to the configuration folder')
     .option('-f, --force', 'overwrite existing configuration files')
     .option('--custom-secret <hex>', 'use this 64-character hex cluster secret instead of a random one')
-    .option('--randomports', 'choose free ports for the cluster and the REST API')
+    .option('--randomports', 'choose free ports for the cluster, the REST API and the embedded IPFS node')
     .option('--peername <name>', 'this peer\'s name')
-    .action(async (opts: { force?: boolean, customSecret?: string, randomports?: boolean, peername?: string }) => {
+    .option('--ipfs <type>', 'IPFS connector: kubo or embedded (default: kubo when an IPFS API answers at ipfshttp.node_multiaddress, else embedded)')
+    .action(async (opts: { force?: boolean, customSecret?: string, randomports?: boolean, peername?: string, ipfs?: string }) => {
+      if (opts.ipfs !== undefined && !isIpfsConnectorType(opts.ipfs)) {
+        throw new UsageError(`--ipfs must be one of ${IPFS_CONNECTOR_TYPES.join(', ')}`)
+      }
+      const ipfs = await chooseIpfsConnector(opts.ipfs)
       const made = await initConfig(folder(), {
         force: opts.force === true,
         secret: opts.customSecret,
         randomPorts: opts.randomports === true,
-        peername: opts.peername
+        peername: opts.peername,
+        ipfsConnector: ipfs.type
       })
       console.log(`configuration written to ${made.servicePath} and ${made.identityPath}`)
       console.log(`peer id: ${made.peerId}`)
+      console.log(`IPFS connector: ${ipfs.type} (${ipfs.reason})`)
     })
 
   program.command('daemon')

@@ -20,7 +20,6 @@ import type { Logger } from '@libp2p/logger'
 import type { MultihashDigest } from 'multiformats'
 
 const DAG_PB = 0x70
-const SHA2_256 = 0x12
 
 function depthOf (mode: PinMode): number {
   return mode === 'recursive' ? Infinity : 0
@@ -88,7 +87,7 @@ export async function * listPins (helia: EmbeddedHelia, type: 'recursive' | 'dir
   for await (const pin of helia.pins.ls({ signal })) {
     const kind = typeOfDepth(pin.depth)
     if (type !== 'all' && type !== kind) continue
-    const cid = pin.metadata.cidVersion === 0 && pin.cid.code === DAG_PB ? CID.createV0(pin.cid.multihash as MultihashDigest<typeof SHA2_256>) : pin.cid
+    const cid = pin.metadata.cidVersion === 0 && pin.cid.code === DAG_PB ? CID.createV0(pin.cid.multihash as MultihashDigest<0x12>) : pin.cid
     yield { cid: cid.toString(), type: kind }
   }
 }

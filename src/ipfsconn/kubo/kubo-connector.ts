@@ -55,6 +55,7 @@ export class KuboConnector implements IpfsConnector {
   }
 
   async start (): Promise<void> {
+    if (this.client != null) return
     // no request here: the daemon may come up after the peer; ID reports it meanwhile
     this.client = create({ url: this.api })
     this.connectLater.schedule(this.config.connect_swarms_delay, async (signal) => { await this.connectSwarms(signal) },

@@ -22,7 +22,8 @@ export function toIpfsError (err: unknown, api: URL, what: string): Error {
   if (PASS_THROUGH.has(err.name)) return err
   // undici: TypeError('fetch failed', { cause: ECONNREFUSED... }); node:http: the code itself
   const code = causeCode(err) ?? (err as NodeJS.ErrnoException).code
-  if (err.message === 'fetch failed' || (typeof code === 'string' && /^E[A-Z]+/.test(code))) {
+  // a socket error (ECONNREFUSED, ECONNRESET...) or undici's (UND_ERR_SOCKET: the daemon went away mid-answer)
+  if (err.message === 'fetch failed' || (typeof code === 'string' && /^(E[A-Z]+$|UND_ERR_)/.test(code))) {
     return new IpfsUnavailableError(`${what}: the IPFS API at ${api.origin} does not answer (${code ?? err.message})`, { cause: err })
   }
   return new IpfsRequestError(`${what}: ${err.message}`, { cause: err })

@@ -12,7 +12,9 @@ async function errorMessage (response: Response): Promise<string> {
   try {
     const body = JSON.parse(text) as { Message?: unknown }
     if (typeof body.Message === 'string') return body.Message
-  } catch {}
+  } catch {
+    // not JSON: the text itself
+  }
   return text.trim() === '' ? `HTTP ${response.status} ${response.statusText}` : text.trim()
 }
 
