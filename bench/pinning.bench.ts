@@ -6,21 +6,35 @@
  *      against the embedded node's own raw pin rate (Helia `pins.add` of the
  *      same local blocks, 10 at a time: the tracker's concurrent_pins).
  *      Goal: >= 50% of raw.
- *  (b) see bench/pinning-list.bench.ts.
- * Usage: npm run bench:pinning [-- --pins 10000]
+ *  (b) a 1,000,000-pin state on 3 peers (seeded with `state import`): `GET
+ *      /pins` streamed to the end: time to the first item, items per second
+ *      against a plain scan of the same datastore, and the daemons' peak RSS.
+ *      Goals: first item < 1 s, >= 1/3 of the scan rate, RSS < 400 MB.
+ * Usage: npm run bench:pinning [-- --pins 10000 --state 1000000 --only a|b]
  */
+import { spawn } from 'node:child_process'
+import { createWriteStream } from 'node:fs'
+import { once } from 'node:events'
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { CID } from 'multiformats/cid'
 import * as raw from 'multiformats/codecs/raw'
 import { sha256 } from 'multiformats/hashes/sha2'
+import { parsePin } from '../src/api/pin.ts'
 import { defaultServiceConfig } from '../src/config/index.ts'
+import { pinStatePath } from '../src/consensus/paths.ts'
+import { PinState } from '../src/state/index.ts'
+import { SERVICE_BIN } from '../test/fixtures/processes.ts'
 import { startEmbeddedNode } from '../src/ipfsconn/embedded/node.ts'
 import { ProcessCluster } from '../test/fixtures/process-cluster.ts'
 
 const pinsArg = process.argv.indexOf('--pins')
 const PINS = pinsArg > 0 ? Number(process.argv[pinsArg + 1]) : 10_000
+const stateArg = process.argv.indexOf('--state')
+const STATE = stateArg > 0 ? Number(process.argv[stateArg + 1]) : 1_000_000
+const onlyArg = process.argv.indexOf('--only')
+const ONLY = onlyArg > 0 ? process.argv[onlyArg + 1] : undefined
 const WRITERS = 64
 const RAW_CONCURRENCY = 10
 
@@ -77,7 +91,7 @@ async function countPinned (restUrl: string): Promise<number> {
   return text.split('\n').filter((l) => l.length > 0).length
 }
 
-async function main (): Promise<void> {
+async function benchPinning (): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'pincluster-bench-pinning-'))
   const cluster = await ProcessCluster.create(3)
   try {
@@ -132,4 +146,83 @@ async function main (): Promise<void> {
   }
 }
 
-await main()
+/** The pins of the (b) state: raw CIDs of a counter, replicated everywhere, as NDJSON of Pin JSON. */
+async function writeStateFile (file: string, n: number): Promise<void> {
+  const out = createWriteStream(file)
+  const now = new Date().toISOString()
+  for (let i = 0; i < n; i++) {
+    const cid = CID.createV1(raw.code, await sha256.digest(new TextEncoder().encode(`state pin ${i}`))).toString()
+    const pin = { ...parsePin({ cid, name: `pin-${i}`, replication_factor_min: -1, replication_factor_max: -1, timestamp: now }) }
+    if (!out.write(JSON.stringify(pin) + '\n')) await once(out, 'drain')
+  }
+  out.end()
+  await once(out, 'finish')
+}
+
+async function scanRate (folder: string): Promise<{ rate: number, count: number }> {
+  const state = new PinState(pinStatePath(folder))
+  await state.open()
+  try {
+    const start = performance.now()
+    let count = 0
+    for await (const _ of state.list()) count++
+    return { rate: count / ((performance.now() - start) / 1000), count }
+  } finally {
+    await state.close()
+  }
+}
+
+/** The kernel's high-water mark of a process's resident memory, in MB. */
+async function peakRssMb (pid: number): Promise<number> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8')
+  return Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024
+}
+
+async function run (cmd: string[]): Promise<void> {
+  const child = spawn(process.execPath, cmd, { stdio: ['ignore', 'ignore', 'inherit'] })
+  const [code] = await once(child, 'exit') as [number | null]
+  if (code !== 0) throw new Error(`${cmd.join(' ')} exited with ${code}`)
+}
+
+async function benchListing (): Promise<void> {
+  const dir = await mkdtemp(join(tmpdir(), 'pincluster-bench-list-'))
+  const cluster = await ProcessCluster.create(3)
+  try {
+    console.log(`bench:pinning (b): GET /pins over a ${fmt(STATE)}-pin state on 3 peers (separate processes)`)
+    const file = join(dir, 'state.ndjson')
+    await writeStateFile(file, STATE)
+    const importStart = performance.now()
+    await Promise.all(cluster.peers.map(async (p) => run([SERVICE_BIN, '--config', p.folder, 'state', 'import', file])))
+    console.log(`  state import on the 3 peers: ${fmt(performance.now() - importStart)} ms`)
+    const scan = await scanRate(cluster.peers[0]!.folder)
+    console.log(`  baseline: plain scan of the pinset datastore: ${fmt(scan.rate)} pins/s (${fmt(scan.count)} pins)`)
+
+    await cluster.startAll()
+    const start = performance.now()
+    const res = await fetch(`${cluster.peers[0]!.restUrl}/pins`)
+    if (res.body == null) throw new Error(`GET /pins answered ${res.status}`)
+    let first = 0
+    let items = 0
+    let partial = ''
+    for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+      if (first === 0) first = performance.now() - start
+      const text = partial + Buffer.from(chunk).toString('utf8')
+      const lines = text.split('\n')
+      partial = lines.pop() ?? ''
+      items += lines.length
+    }
+    const elapsed = performance.now() - start
+    const rate = items / (elapsed / 1000)
+    const rss = await Promise.all(cluster.peers.map(async (p) => peakRssMb(p.child?.pid ?? 0)))
+    console.log(`  (b) first item after ${fmt(first)} ms (goal < 1,000 ms); ${fmt(items)} items in ${fmt(elapsed)} ms`)
+    console.log(`      ${fmt(rate)} items/s = ${(rate / scan.rate).toFixed(2)} of the scan rate (goal >= 0.33)`)
+    console.log(`      peak RSS of the daemons: ${rss.map((r) => `${fmt(r)} MB`).join(', ')} (goal < 400 MB)`)
+  } finally {
+    await Promise.allSettled(cluster.peers.map(async (p) => cluster.stop(p)))
+    await cluster.destroy()
+    await rm(dir, { recursive: true, force: true })
+  }
+}
+
+if (ONLY !== 'b') await benchPinning()
+if (ONLY !== 'a') await benchListing()

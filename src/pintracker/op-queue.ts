@@ -13,6 +13,7 @@ export class OperationQueue {
   private readonly normal = new Fifo<Operation>()
   private readonly max: number
   private waiters: Array<(op: Operation) => void> = []
+  private roomWaiters: Array<{ below: number, resolve: () => void }> = []
 
   constructor (max: number) {
     this.max = max
@@ -33,11 +34,33 @@ export class OperationQueue {
     ;(op.priority ? this.priority : this.normal).push(op)
   }
 
+  /** Resolves once fewer than `below` operations are queued; rejects when `signal` aborts. */
+  async room (below: number, signal: AbortSignal): Promise<void> {
+    signal.throwIfAborted()
+    if (this.size < below) return
+    const { promise, resolve, reject } = Promise.withResolvers<void>()
+    const waiter = { below, resolve }
+    const onAbort = (): void => {
+      this.roomWaiters = this.roomWaiters.filter((w) => w !== waiter)
+      reject(signal.reason)
+    }
+    signal.addEventListener('abort', onAbort, { once: true })
+    this.roomWaiters.push(waiter)
+    try {
+      await promise
+    } finally {
+      signal.removeEventListener('abort', onAbort)
+    }
+  }
+
   /** The next operation (priority first), waiting for one; rejects when `signal` aborts. */
   async take (signal: AbortSignal): Promise<Operation> {
     signal.throwIfAborted()
     const next = this.priority.shift() ?? this.normal.shift()
-    if (next != null) return next
+    if (next != null) {
+      this.wakeRoomWaiters()
+      return next
+    }
     const { promise, resolve, reject } = Promise.withResolvers<Operation>()
     const onAbort = (): void => {
       this.waiters = this.waiters.filter((w) => w !== waiter)
@@ -50,5 +73,14 @@ export class OperationQueue {
     this.waiters.push(waiter)
     signal.addEventListener('abort', onAbort, { once: true })
     return promise
+  }
+
+  private wakeRoomWaiters (): void {
+    if (this.roomWaiters.length === 0) return
+    const size = this.size
+    const ready = this.roomWaiters.filter((w) => size < w.below)
+    if (ready.length === 0) return
+    this.roomWaiters = this.roomWaiters.filter((w) => size >= w.below)
+    for (const w of ready) w.resolve()
   }
 }

@@ -19,7 +19,8 @@ export class Operation {
   priority: boolean
   /** RFC 3339: the last change of phase. */
   timestamp = new Date().toISOString()
-  private readonly controller = new AbortController()
+  // made on first use: most queued operations are never cancelled, and a queue may hold a million
+  private controller?: AbortController
 
   constructor (pin: PinJson, type: OperationType, init: { attemptCount?: number, priority?: boolean } = {}) {
     this.pin = pin
@@ -33,14 +34,16 @@ export class Operation {
   }
 
   get signal (): AbortSignal {
+    this.controller ??= new AbortController()
     return this.controller.signal
   }
 
   get cancelled (): boolean {
-    return this.controller.signal.aborted
+    return this.controller?.signal.aborted === true
   }
 
   cancel (by: string): void {
+    this.controller ??= new AbortController()
     this.controller.abort(new OperationCancelledError(this.cid, by))
   }
 

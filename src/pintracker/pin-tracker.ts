@@ -27,6 +27,9 @@ const IDENTITY_TIMEOUT = 10_000
 /** Statuses a pin can have without an operation: listing none of them needs no scan of the pinset. */
 const PINSET_STATUSES: TrackerStatus[] = ['remote', 'pinned', 'unexpectedly_unpinned', 'cluster_error', 'unpinned', 'undefined', 'sharded']
 
+/** What recovering re-queues. Not `cluster_error`: that is the IPFS node not answering, which re-queuing every pin would not mend. */
+const RECOVERABLE: TrackerStatus[] = ['pin_error', 'unpin_error', 'unexpectedly_unpinned']
+
 export interface PinTrackerInit extends ComponentInit {
   /** This peer's id, to tell pins allocated here from remote ones. */
   self: string
@@ -259,21 +262,10 @@ export class PinTracker implements Component {
     return this.status(key, signal)
   }
 
-  /**
-   * Re-queues failed operations and unexpectedly unpinned pins; streams what
-   * it re-queued. Not `cluster_error`: that is the IPFS node not answering,
-   * which re-queuing every pin would not mend.
-   */
+  /** Re-queues failed operations and unexpectedly unpinned pins; streams what it re-queued. */
   private async * recoverAll (signal: AbortSignal): AsyncGenerator<PinInfoJson> {
-    const match = statusMatcher(['pin_error', 'unpin_error', 'unexpectedly_unpinned'])
-    for await (const { pin, info } of this.scan(match, signal)) {
-      const failed = this.ops.get(pin.cid)
-      try {
-        if (failed?.phase === 'error') this.enqueue(failed.pin, failed.type, failed.attemptCount)
-        else this.enqueue(pin, 'pin')
-      } catch {
-        // the queue is full: the operation now says so, and the next pass tries again
-      }
+    for await (const { pin, info } of this.scan(statusMatcher(RECOVERABLE), signal)) {
+      this.requeue(pin)
       const op = this.ops.get(pin.cid)
       yield op != null ? { ...info, ...this.fields(op) } : info
     }
@@ -289,11 +281,33 @@ export class PinTracker implements Component {
     }, delay)
   }
 
+  /**
+   * The periodic pass: like RecoverAll, but it re-queues only while the
+   * queue has room below a low mark, waiting for the workers otherwise, so
+   * that a million lost pins never sit in memory at once.
+   */
   private async recoverPass (signal: AbortSignal): Promise<void> {
     await this.refreshIdentity(signal)
+    const lowMark = Math.min(this.config.max_pin_queue_size, Math.max(1000, this.config.concurrent_pins * 10))
     let count = 0
-    for await (const _ of this.recoverAll(signal)) count++
+    for await (const { pin } of this.scan(statusMatcher(RECOVERABLE), signal)) {
+      await this.queue.room(lowMark, signal)
+      if (this.requeue(pin)) count++
+    }
     if (count > 0) log('recover pass re-queued %d pins', count)
+  }
+
+  /** Re-queues a failed operation or the pin itself; false when the queue is full. */
+  private requeue (pin: PinJson): boolean {
+    const failed = this.ops.get(pin.cid)
+    try {
+      if (failed?.phase === 'error') this.enqueue(failed.pin, failed.type, failed.attemptCount)
+      else this.enqueue(pin, 'pin')
+      return true
+    } catch {
+      // the queue is full: the operation now says so, and the next pass tries again
+      return false
+    }
   }
 
   private async refreshIdentity (signal: AbortSignal): Promise<void> {

@@ -260,6 +260,25 @@ describe('pin tracker (stateless)', function () {
     assert.deepEqual(ipfs.pinCalls, [CIDS[1]])
   })
 
+  it('the recover pass waits for room in the queue instead of filling it (memory stays flat)', async function () {
+    const many: string[] = []
+    for (let i = 0; i < 30; i++) many.push(CID.createV1(raw.code, await sha256.digest(new TextEncoder().encode(`lost ${i}`))).toString())
+    // the pass goes in the pinset's order
+    many.sort()
+    const gates = many.map((cid) => ipfs.hold(cid))
+    for (const cid of many) pin(cid)
+    await startTracker({ concurrent_pins: 2, max_pin_queue_size: 5 }, true)
+    let largest = 0
+    for (let i = 0; i < many.length; i++) {
+      await eventually(() => ipfs.pinCalls.length > i, `pin ${i} started`)
+      largest = Math.max(largest, await mock.rpc.call(undefined, 'PinTracker', 'PinQueueSize', undefined))
+      gates[i]!.resolve()
+    }
+    for (const cid of many) await untilStatus(cid, 'pinned')
+    assert.ok(largest <= 5, `the queue held ${largest}`)
+    assert.equal(ipfs.pinCalls.length, many.length, 'each pin tried once: none was refused for a full queue')
+  })
+
   it('a CID not in the pinset is unpinned; a malformed one is a validation error', async function () {
     await startTracker()
     assert.equal((await status(CIDS[0]!)).status, 'unpinned')
