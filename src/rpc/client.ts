@@ -9,7 +9,8 @@ import { logger as createLogger } from '@libp2p/logger'
 import { RpcAbortError, RpcClientError, RpcServerError, RpcUnknownMethodError, fromWireError, isWireError } from './errors.ts'
 import { ClientSession } from './client-session.ts'
 import { FrameQueue } from './frame-queue.ts'
-import { FrameType, encodeFrame, sendFrame } from './frames.ts'
+import { FrameType, FrameWriter } from './frames.ts'
+import { encode } from './codec.ts'
 import { mergeIterables } from './merge.ts'
 import { MAX_RPC_STREAMS_PER_CONNECTION } from './protocol.ts'
 import type { RpcServer } from './server.ts'
@@ -40,6 +41,8 @@ export class RpcClient<Api extends ApiShape> {
   private readonly server: RpcServer<Api>
   private readonly log: Logger
   private readonly sessions = new Map<string, Promise<ClientSession>>()
+  /** The sessions of `sessions` that are open, by peer, for calls that need not wait. */
+  private readonly ready = new Map<string, ClientSession>()
   private readonly streams = new Set<Stream>()
   private stopped = false
 
@@ -64,7 +67,7 @@ export class RpcClient<Api extends ApiShape> {
   ): Promise<ResultOf<Api[S][M]>> {
     // not an async function: the local shortcut hands back the handler's own promise
     if (this.isLocal(peer)) return this.localCall(service, method, arg, options?.signal) as Promise<ResultOf<Api[S][M]>>
-    return this.remoteCall(peer as PeerId, service, method, arg, options?.signal) as Promise<ResultOf<Api[S][M]>>
+    return this.remoteCall(peer as PeerId, service, method, arg, undefined, options?.signal) as Promise<ResultOf<Api[S][M]>>
   }
 
   /**
@@ -74,13 +77,33 @@ export class RpcClient<Api extends ApiShape> {
   async multiCall<S extends ServiceName<Api>, M extends UnaryMethodName<Api, S>> (
     peers: PeerId[], service: S, method: M, arg: ArgOf<Api[S][M]>, options: CallOptions = {}
   ): Promise<Array<PeerResult<ResultOf<Api[S][M]>>>> {
-    return Promise.all(peers.map(async (peer): Promise<PeerResult<ResultOf<Api[S][M]>>> => {
+    type Result = PeerResult<ResultOf<Api[S][M]>>
+    const signal = options.signal
+    // the argument is encoded once, for every remote peer
+    let encoded: Uint8Array | undefined
+    let encodeError: Error | undefined
+    const results = peers.map(async (peer): Promise<Result> => {
       try {
-        return { peer, value: await this.call(peer, service, method, arg, options) }
+        let value: unknown
+        if (this.isLocal(peer)) {
+          value = await this.localCall(service, method, arg, signal)
+        } else {
+          if (encoded == null && encodeError == null) {
+            try {
+              encoded = encode(arg)
+            } catch (err) {
+              encodeError = err as Error
+            }
+          }
+          if (encodeError != null) throw encodeError
+          value = await this.remoteCall(peer, service, method, undefined, encoded, signal)
+        }
+        return { peer, value } as Result
       } catch (err) {
         return { peer, error: err as Error }
       }
-    }))
+    })
+    return Promise.all(results)
   }
 
   /** A streaming call: items arrive as the handler produces them. Breaking out of the loop cancels it. */
@@ -115,6 +138,7 @@ export class RpcClient<Api extends ApiShape> {
     const reason = new RpcClientError('the RPC client is stopping')
     const sessions = [...this.sessions.values()]
     this.sessions.clear()
+    this.ready.clear()
     await Promise.allSettled(sessions.map(async (s) => { (await s).close(reason) }))
     for (const stream of this.streams) stream.abort(reason)
     this.streams.clear()
@@ -156,11 +180,21 @@ export class RpcClient<Api extends ApiShape> {
     }
   }
 
-  private async remoteCall (peer: PeerId, service: string, method: string, arg: unknown, signal: AbortSignal | undefined): Promise<unknown> {
-    this.checkKind(service, method, 'unary')
-    if (isAborted(signal)) throw new RpcAbortError()
-    const session = await this.session(peer, signal)
-    return session.call(service, method, arg, signal)
+  /** A remote unary call; `encoded`, when given, is the argument already encoded (multiCall). */
+  private remoteCall (peer: PeerId, service: string, method: string, arg: unknown, encoded: Uint8Array | undefined, signal: AbortSignal | undefined): Promise<unknown> {
+    try {
+      this.checkKind(service, method, 'unary')
+      if (isAborted(signal)) return Promise.reject(new RpcAbortError())
+      const call = (session: ClientSession): Promise<unknown> => encoded != null
+        ? session.callEncoded(service, method, encoded, signal)
+        : session.call(service, method, arg, signal)
+      // an open session takes the call at once, without a turn through an await
+      const ready = this.ready.get(peer.toString())
+      if (ready?.usable === true) return call(ready)
+      return this.session(peer, signal).then(call)
+    } catch (err) {
+      return Promise.reject(err as Error)
+    }
   }
 
   private async * localStream (service: string, method: string, arg: unknown, signal: AbortSignal | undefined): AsyncGenerator<unknown> {
@@ -180,10 +214,13 @@ export class RpcClient<Api extends ApiShape> {
     let session = this.sessions.get(key)
     if (session == null) {
       session = this.openStream(peer, signal).then((stream) => {
-        return new ClientSession(stream, this.server.maxFrameSize, () => {
+        const opened: ClientSession = new ClientSession(stream, this.server.maxFrameSize, () => {
           this.streams.delete(stream)
           if (this.sessions.get(key) === session) this.sessions.delete(key)
+          if (this.ready.get(key) === opened) this.ready.delete(key)
         })
+        if (this.sessions.get(key) === session) this.ready.set(key, opened)
+        return opened
       })
       this.sessions.set(key, session)
       session.catch(() => { if (this.sessions.get(key) === session) this.sessions.delete(key) })
@@ -219,19 +256,20 @@ export class RpcClient<Api extends ApiShape> {
     if (isAborted(signal)) throw new RpcAbortError()
     const stream = await this.openStream(peer, signal)
     const limit = this.server.maxFrameSize
+    const writer = new FrameWriter(stream, limit, 'turn', (err) => { stream.abort(err) })
     const frames = new FrameQueue(stream, limit, (n) => {
-      try {
-        if (stream.writeStatus === 'writable') stream.send(encodeFrame([FrameType.Credit, n], limit))
-      } catch (err) {
-        stream.abort(err as Error)
-      }
+      // at once: the server may be close to the end of its credit
+      writer.write([FrameType.Credit, n])
+      writer.flush()
     })
     let finished = false
     try {
-      await sendFrame(stream, [FrameType.Open, service, method, arg], limit, signal)
+      writer.write([FrameType.Open, service, method, arg])
+      writer.flush()
       while (true) {
-        const frame = await frames.next(signal)
+        const frame = frames.poll() ?? await frames.next(signal)
         if (frame[0] === FrameType.Item) {
+          if (isAborted(signal)) throw new RpcAbortError()
           yield frame[1]
         } else if (frame[0] === FrameType.End) {
           finished = true

@@ -1,24 +1,32 @@
 /**
- * Reads frames from a stream for a consumer that pulls at its own pace. The
- * server sends at most STREAM_CREDIT items ahead; every half of that the
- * consumer takes, `grant` is told to let the server send as many more, so the
- * queue never holds more than STREAM_CREDIT items.
+ * Reads the frames of a streaming call for a consumer that pulls at its own
+ * pace. The server starts with STREAM_CREDIT items of credit; as the consumer
+ * takes items, `grant` is told to let the server send more, so that what is
+ * in flight or queued stays within STREAM_WINDOW bytes (counting each item as
+ * its frame's size plus ITEM_OVERHEAD, sized on the largest item seen so
+ * far), between STREAM_CREDIT and MAX_STREAM_CREDIT items. Small items thus
+ * get a window large enough to keep the connection busy, and large ones the
+ * same bound as before.
  */
 import { RpcAbortError, RpcClientError } from './errors.ts'
-import { FrameDecoder, FrameType, STREAM_CREDIT } from './frames.ts'
+import { FrameDecoder, FrameType, ITEM_OVERHEAD, MAX_STREAM_CREDIT, STREAM_CREDIT, STREAM_WINDOW } from './frames.ts'
 import type { Frame } from './frames.ts'
 import type { Stream, StreamCloseEvent, StreamMessageEvent } from '@libp2p/interface'
-
-const GRANT_EVERY = Math.max(1, STREAM_CREDIT / 2)
 
 export class FrameQueue {
   private readonly stream: Stream
   private readonly decoder: FrameDecoder
-  private readonly frames: Frame[] = []
+  private frames: Frame[] = []
   private head = 0
   private failure: Error | undefined
   private closed = false
+  /** Items the server may send in all (its initial credit plus every grant). */
+  private granted = STREAM_CREDIT
+  /** Items handed to the consumer. */
   private consumed = 0
+  /** The largest item cost seen (frame bytes + ITEM_OVERHEAD). */
+  private itemCost = ITEM_OVERHEAD
+  private window = STREAM_CREDIT
   private readonly grant: (n: number) => void
   private wake: (() => void) | undefined
 
@@ -31,9 +39,17 @@ export class FrameQueue {
     stream.addEventListener('end', this.onEnd)
   }
 
+  private readonly onFrame = (frame: Frame, size: number): void => {
+    if (frame[0] === FrameType.Item && size + ITEM_OVERHEAD > this.itemCost) {
+      this.itemCost = size + ITEM_OVERHEAD
+      this.window = Math.min(MAX_STREAM_CREDIT, Math.max(STREAM_CREDIT, Math.floor(STREAM_WINDOW / this.itemCost)))
+    }
+    this.frames.push(frame)
+  }
+
   private readonly onMessage = (evt: StreamMessageEvent): void => {
     try {
-      for (const frame of this.decoder.decode(evt.data)) this.frames.push(frame)
+      this.decoder.decode(evt.data, this.onFrame)
     } catch (err) {
       this.failure = new RpcClientError(`bad frame from the server: ${(err as Error).message}`, { cause: err })
       this.stream.abort(this.failure)
@@ -72,21 +88,32 @@ export class FrameQueue {
     this.stream.removeEventListener('end', this.onEnd)
   }
 
+  /** The next frame if one is queued (no waiting); undefined otherwise. */
+  poll (): Frame | undefined {
+    if (this.head === this.frames.length) return undefined
+    const frame = this.frames[this.head++] as Frame
+    if (this.head === this.frames.length) {
+      this.frames = []
+      this.head = 0
+    }
+    if (frame[0] === FrameType.Item) {
+      this.consumed++
+      // top the server's allowance back up to the window once half of it is used
+      const outstanding = this.granted - this.consumed
+      if (outstanding <= this.window / 2) {
+        const more = this.window - outstanding
+        this.granted += more
+        this.grant(more)
+      }
+    }
+    return frame
+  }
+
   /** The next frame; throws if the stream failed or ended before one arrived. */
   async next (signal?: AbortSignal): Promise<Frame> {
     while (true) {
-      if (this.head < this.frames.length) {
-        const frame = this.frames[this.head++] as Frame
-        if (this.head === this.frames.length) {
-          this.frames.length = 0
-          this.head = 0
-        }
-        if (frame[0] === FrameType.Item && ++this.consumed === GRANT_EVERY) {
-          this.consumed = 0
-          this.grant(GRANT_EVERY)
-        }
-        return frame
-      }
+      const frame = this.poll()
+      if (frame !== undefined) return frame
       if (this.failure != null) throw this.failure
       if (this.closed) throw new RpcClientError('the stream ended before the call completed')
       if (signal?.aborted === true) throw new RpcAbortError()

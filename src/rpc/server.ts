@@ -5,7 +5,7 @@
  */
 import { logger as createLogger } from '@libp2p/logger'
 import { RpcAuthorizationError, RpcServerError, RpcUnknownMethodError, toWireError } from './errors.ts'
-import { DEFAULT_MAX_FRAME_SIZE, FrameDecoder, FrameType, STREAM_CREDIT, encodeFrame, sendFrame } from './frames.ts'
+import { DEFAULT_MAX_FRAME_SIZE, FrameDecoder, FrameType, FrameWriter, STREAM_CREDIT } from './frames.ts'
 import { MAX_RPC_STREAMS_PER_CONNECTION, RPC_PROTOCOL } from './protocol.ts'
 import type { Frame } from './frames.ts'
 import type { AnyMethod, ApiShape, CallContext, MethodSpec, MethodTable, ServiceName } from './types.ts'
@@ -124,20 +124,21 @@ export class RpcServer<Api extends ApiShape> {
     const decoder = new FrameDecoder(this.maxFrameSize)
     let mode: Session | StreamCall | undefined
 
+    const onFrame = (frame: Frame): void => {
+      if (mode == null) {
+        if (frame[0] === FrameType.Call) {
+          mode = new Session(this, stream, peer)
+        } else if (frame[0] === FrameType.Open) {
+          mode = new StreamCall(this, stream, peer)
+        } else {
+          throw new RpcServerError(`unexpected first frame of type ${frame[0]}`)
+        }
+      }
+      mode.onFrame(frame)
+    }
     const onMessage = (evt: StreamMessageEvent): void => {
       try {
-        for (const frame of decoder.decode(evt.data)) {
-          if (mode == null) {
-            if (frame[0] === FrameType.Call) {
-              mode = new Session(this, stream, peer)
-            } else if (frame[0] === FrameType.Open) {
-              mode = new StreamCall(this, stream, peer)
-            } else {
-              throw new RpcServerError(`unexpected first frame of type ${frame[0]}`)
-            }
-          }
-          mode.onFrame(frame)
-        }
+        decoder.decode(evt.data, onFrame)
       } catch (err) {
         this.log('resetting RPC stream from %p: %s', peer, (err as Error).message)
         stream.removeEventListener('message', onMessage)
@@ -183,7 +184,7 @@ export class RpcServer<Api extends ApiShape> {
 
 type Dispatcher = Pick<RpcServer<any>, 'dispatch' | 'track' | 'frameLimit' | 'concurrencyLimit' | 'logger'>
 
-/** Multiplexed unary calls on one long-lived stream. */
+/** Multiplexed unary calls on one long-lived stream; answers ready together leave in one write. */
 class Session {
   private readonly running = new Map<number, AbortController>()
   private paused = false
@@ -191,11 +192,15 @@ class Session {
   private readonly server: Dispatcher
   private readonly stream: Stream
   private readonly peer: PeerId
+  private readonly writer: FrameWriter
 
   constructor (server: Dispatcher, stream: Stream, peer: PeerId) {
     this.server = server
     this.stream = stream
     this.peer = peer
+    this.writer = new FrameWriter(stream, server.frameLimit, 'microtask', (err) => {
+      server.logger()('could not answer calls from %p: %s', peer, err.message)
+    })
   }
 
   onFrame (frame: Frame): void {
@@ -247,16 +252,10 @@ class Session {
 
   private reply (frame: Frame, id: number): void {
     if (this.stream.writeStatus !== 'writable') return
-    let bytes
     try {
-      bytes = encodeFrame(frame, this.server.frameLimit)
+      this.writer.write(frame)
     } catch (err) {
-      bytes = encodeFrame([FrameType.Failure, id, toWireError(new RpcServerError(`cannot send the result: ${(err as Error).message}`))], this.server.frameLimit)
-    }
-    try {
-      this.stream.send(bytes)
-    } catch (err) {
-      this.server.logger()('could not answer call %d from %p: %s', id, this.peer, (err as Error).message)
+      this.writer.write([FrameType.Failure, id, toWireError(new RpcServerError(`cannot send the result: ${(err as Error).message}`))])
     }
   }
 
@@ -268,7 +267,11 @@ class Session {
   }
 }
 
-/** One streaming call: the stream is the call; resetting it cancels the call. */
+/**
+ * One streaming call: the stream is the call; resetting it cancels the call.
+ * Items go out as the handler yields them, as long as the client has granted
+ * credit; those yielded in one turn leave in one write.
+ */
 class StreamCall {
   private readonly controller = new AbortController()
   private opened = false
@@ -278,11 +281,15 @@ class StreamCall {
   private readonly server: Dispatcher
   private readonly stream: Stream
   private readonly peer: PeerId
+  private readonly writer: FrameWriter
 
   constructor (server: Dispatcher, stream: Stream, peer: PeerId) {
     this.server = server
     this.stream = stream
     this.peer = peer
+    this.writer = new FrameWriter(stream, server.frameLimit, 'turn', (err) => {
+      stream.abort(err)
+    })
   }
 
   onFrame (frame: Frame): void {
@@ -304,17 +311,17 @@ class StreamCall {
   }
 
   private async run (service: string, method: string, arg: unknown): Promise<void> {
-    const signal = this.controller.signal
-    const limit = this.server.frameLimit
     const untrack = this.server.track(this.controller)
     try {
-      await this.serve(service, method, arg, signal, limit)
+      await this.serve(service, method, arg, this.controller.signal)
     } finally {
       untrack()
     }
   }
 
   private async waitForCredit (signal: AbortSignal): Promise<void> {
+    // what is queued goes now: the client grants more as it consumes it
+    this.writer.flush()
     const { promise, resolve, reject } = Promise.withResolvers<void>()
     const onAbort = (): void => { reject(signal.reason) }
     signal.addEventListener('abort', onAbort, { once: true })
@@ -327,25 +334,28 @@ class StreamCall {
     }
   }
 
-  private async serve (service: string, method: string, arg: unknown, signal: AbortSignal, limit: number): Promise<void> {
+  private async serve (service: string, method: string, arg: unknown, signal: AbortSignal): Promise<void> {
+    const writer = this.writer
     try {
       const items = await this.server.dispatch(service, method, 'stream', arg, this.controller, this.peer) as AsyncIterable<unknown>
       for await (const item of items) {
         signal.throwIfAborted()
-        if (this.credit === 0) await this.waitForCredit(signal)
+        while (this.credit <= 0) await this.waitForCredit(signal)
+        writer.write([FrameType.Item, item])
         this.credit--
-        await sendFrame(this.stream, [FrameType.Item, item], limit, signal)
+        if (writer.needsDrain) await writer.drained(signal)
       }
-      await sendFrame(this.stream, [FrameType.End], limit, signal)
+      writer.write([FrameType.End])
     } catch (err) {
       if (signal.aborted) return
       try {
-        await sendFrame(this.stream, [FrameType.Error, toWireError(err)], limit, signal)
+        writer.write([FrameType.Error, toWireError(err)])
       } catch (sendErr) {
         this.stream.abort(sendErr as Error)
         return
       }
     }
+    writer.flush()
     try {
       await this.stream.close({ signal })
     } catch (err) {
