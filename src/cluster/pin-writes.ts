@@ -7,6 +7,7 @@ import { logger } from '@libp2p/logger'
 import { PinValidationError, parsePin } from '../api/pin.ts'
 import { PinNotFoundError } from '../consensus/consensus.ts'
 import { allocate } from './allocate.ts'
+import { ZERO_TIME } from '../api/types.ts'
 import type { PinJson } from '../api/types.ts'
 import type { ClusterRpcClient, PinPathRequest, PinRequest } from '../rpc-api.ts'
 
@@ -100,7 +101,7 @@ export class PinWrites {
       cid: pin.cid,
       pin_update: from.cid,
       name: pin.name !== '' ? pin.name : from.name,
-      expire_at: pin.expire_at !== parsePin({ cid: pin.cid }).expire_at ? pin.expire_at : from.expire_at,
+      expire_at: pin.expire_at !== ZERO_TIME ? pin.expire_at : from.expire_at,
       metadata: pin.metadata != null ? { ...from.metadata, ...pin.metadata } : from.metadata,
       timestamp: pin.timestamp
     }
