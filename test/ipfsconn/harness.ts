@@ -76,7 +76,16 @@ export function clusterPeerWithIpfsNode (mock: ClusterRpcMock, ipfs: IPFSIDJson)
       }
       return call(peer, service, method, arg, options)
     }
-    Object.assign(rpc, { call: patched })
+    // multiCall reaches remote peers without going through call(): answer it per peer the same way
+    const multiCall = async (peers: PeerId[], service: string, method: string, arg: unknown, options?: { signal?: AbortSignal }): Promise<unknown[]> =>
+      Promise.all(peers.map(async (peer) => {
+        try {
+          return { peer, value: await patched(peer, service, method, arg, options) }
+        } catch (err) {
+          return { peer, error: err as Error }
+        }
+      }))
+    Object.assign(rpc, { call: patched, multiCall })
   }
   ids.set(other.toString(), ipfs)
   return other
