@@ -172,6 +172,12 @@ async function scanRate (folder: string): Promise<{ rate: number, count: number 
   }
 }
 
+/** CPU time (user + system) a process has used so far, in ms. */
+async function cpuMs (pid: number): Promise<number> {
+  const fields = (await readFile(`/proc/${pid}/stat`, 'utf8')).replace(/^.*\) /s, '').split(' ')
+  return (Number(fields[11]) + Number(fields[12])) * 10
+}
+
 /** The kernel's high-water mark of a process's resident memory, in MB. */
 async function peakRssMb (pid: number): Promise<number> {
   const status = await readFile(`/proc/${pid}/status`, 'utf8')
@@ -198,6 +204,8 @@ async function benchListing (): Promise<void> {
     console.log(`  baseline: plain scan of the pinset datastore: ${fmt(scan.rate)} pins/s (${fmt(scan.count)} pins)`)
 
     await cluster.startAll()
+    const pids = cluster.peers.map((p) => p.child?.pid ?? 0)
+    const cpuBefore = await Promise.all(pids.map(cpuMs))
     const start = performance.now()
     const res = await fetch(`${cluster.peers[0]!.restUrl}/pins`)
     if (res.body == null) throw new Error(`GET /pins answered ${res.status}`)
@@ -213,9 +221,11 @@ async function benchListing (): Promise<void> {
     }
     const elapsed = performance.now() - start
     const rate = items / (elapsed / 1000)
-    const rss = await Promise.all(cluster.peers.map(async (p) => peakRssMb(p.child?.pid ?? 0)))
+    const cpu = (await Promise.all(pids.map(cpuMs))).map((ms, i) => ms - (cpuBefore[i] ?? 0))
+    const rss = await Promise.all(pids.map(peakRssMb))
     console.log(`  (b) first item after ${fmt(first)} ms (goal < 1,000 ms); ${fmt(items)} items in ${fmt(elapsed)} ms`)
     console.log(`      ${fmt(rate)} items/s = ${(rate / scan.rate).toFixed(2)} of the scan rate (goal >= 0.33)`)
+    console.log(`      CPU time of the daemons during the listing: ${cpu.map((ms) => `${fmt(ms)} ms`).join(', ')} (${cpu.map((ms) => `${fmt(ms * 1000 / Math.max(items, 1))} µs`).join(', ')} per item)`)
     console.log(`      peak RSS of the daemons: ${rss.map((r) => `${fmt(r)} MB`).join(', ')} (goal < 400 MB)`)
   } finally {
     await Promise.allSettled(cluster.peers.map(async (p) => cluster.stop(p)))

@@ -6,9 +6,10 @@
  * Starting point: IPFS Cluster's rpc_policy.go. Everything not listed there as
  * open or trusted is closed.
  */
+import type { BandwidthByProtocolJson, ConnectGraphJson } from './api/types.ts'
 import type {
   AlertJson, GlobalPinInfoJson, GlobalRepoGCJson, IDJson, IPFSIDJson, IPFSRepoStatJson, IpfsPinType, MetricJson,
-  PinInfoJson, PinJson, PinMode, PinOptionsJson, RepoGCJson, TrackerStatusFilter, VersionJson
+  PinInfoJson, PinInfoShortJson, PinJson, PinMode, PinOptionsJson, RepoGCJson, TrackerStatus, TrackerStatusFilter, VersionJson
 } from './api/types.ts'
 import type { Message } from './consensus/raft/types.ts'
 import type { SnapshotItem } from './state/pin-state.ts'
@@ -20,6 +21,11 @@ import type { MethodTable, StreamMethod, UnaryMethod } from './rpc/types.ts'
 export interface PinRequest {
   cid: string
   options: Partial<PinOptionsJson>
+  /**
+   * Peers chosen beforehand (the adder's, from Cluster.BlockAllocate: where it
+   * sent the blocks), kept instead of allocating again; ignored with -1 replication.
+   */
+  allocations?: string[]
 }
 
 /** A pin by IPFS path (`/ipfs/...`, `/ipns/...`, `/ipld/...`), resolved by the IPFS node. */
@@ -33,6 +39,25 @@ export interface StatusAllRequest {
   filter: TrackerStatusFilter[]
   /** Only these CIDs (as given by the user); absent: every pin. */
   cids?: string[]
+}
+
+/**
+ * One peer's status for one pin without what its every answer repeats (the
+ * pin's own fields, which the merging peer has in its state, and the peer's
+ * names, sent once): a global status listing moves a quarter of the bytes.
+ */
+export interface CompactPinStatus {
+  cid: string
+  status: TrackerStatus
+  timestamp: string
+  /** Omitted when empty. */
+  error?: string
+  /** Omitted when 0. */
+  attempt_count?: number
+  /** Omitted when false. */
+  priority_pin?: boolean
+  /** The answering peer's names: in the stream's first item only. */
+  by?: Pick<PinInfoShortJson, 'peername' | 'ipfs_peer_id' | 'ipfs_peer_addresses'>
 }
 
 /** What the IPFS node must pin: recursive (the whole DAG) or direct (the root block). */
@@ -53,6 +78,28 @@ export interface BlockPutRequest {
   codec: string
   /** Multihash name; 'sha2-256' when absent. */
   mhtype?: string
+}
+
+/** What the IPFS node says of itself (Kubo's `id` and `version` answers), for the IPFS proxy. */
+export interface IpfsNodeInfo {
+  id: string
+  /** The node's public key, protobuf-encoded, in base64 (Kubo's PublicKey). */
+  public_key: string
+  addresses: string[]
+  agent_version: string
+  protocols: string[]
+  version: string
+  commit: string
+  repo: string
+  /** `<arch>/<os>`, as Kubo writes it (amd64/linux). */
+  system: string
+}
+
+/** One connection of the IPFS node (an item of Kubo's `swarm/peers`). */
+export interface IpfsSwarmConnection {
+  peer: string
+  addr: string
+  direction: 'inbound' | 'outbound'
 }
 
 /** Peer ids mapped to their latest metrics (one per allocate_by name they have). */
@@ -116,6 +163,16 @@ export type ClusterApi = {
     Alerts: UnaryMethod<void, AlertJson[]>
     /** The monitor reports an expired metric (re-pinning happens here when enabled). */
     HandleAlert: UnaryMethod<AlertJson, void>
+    /**
+     * The peers a new pin with these options would be allocated to now (every
+     * peer with a valid ping metric for -1 replication): where the adder sends
+     * blocks before pinning.
+     */
+    BlockAllocate: UnaryMethod<Partial<PinOptionsJson>, string[]>
+    /** Which cluster peers and IPFS nodes are connected to which, as this peer can find out. */
+    ConnectGraph: UnaryMethod<void, ConnectGraphJson>
+    /** Bytes in and out of this peer's cluster host, by libp2p protocol. */
+    BandwidthByProtocol: UnaryMethod<void, BandwidthByProtocolJson>
   }
   Consensus: {
     /** Raft messages from another member, delivered in order. */
@@ -151,6 +208,8 @@ export type ClusterApi = {
     Status: UnaryMethod<string, PinInfoJson>
     /** This peer's status for every pin, in the pinset's CID order. */
     StatusAll: StreamMethod<StatusAllRequest, PinInfoJson>
+    /** StatusAll in the compact form a peer merging every peer's stream asks for. */
+    StatusAllCompact: StreamMethod<StatusAllRequest, CompactPinStatus>
     /** Re-queues a failed or unexpectedly unpinned CID. */
     Recover: UnaryMethod<string, PinInfoJson>
     /** Re-queues every failed or unexpectedly unpinned pin; streams what was re-queued. */
@@ -180,6 +239,10 @@ export type ClusterApi = {
     BlockGet: UnaryMethod<string, Uint8Array>
     /** Resolves an IPFS path to a CID. */
     Resolve: UnaryMethod<string, string>
+    /** The IPFS node's identity and version, as Kubo's `id` and `version` show them. */
+    NodeInfo: UnaryMethod<void, IpfsNodeInfo>
+    /** The IPFS node's connections: peer, remote address, direction. */
+    SwarmConnections: UnaryMethod<void, IpfsSwarmConnection[]>
   }
   PeerMonitor: {
     /** A metric from a peer (or this one). */
@@ -227,7 +290,10 @@ export const clusterMethods: MethodTable<ClusterApi> = {
     RepoGC: { policy: 'closed', kind: 'unary' },
     RepoGCLocal: { policy: 'trusted', kind: 'unary' },
     Alerts: { policy: 'closed', kind: 'unary' },
-    HandleAlert: { policy: 'closed', kind: 'unary' }
+    HandleAlert: { policy: 'closed', kind: 'unary' },
+    BlockAllocate: { policy: 'closed', kind: 'unary' },
+    ConnectGraph: { policy: 'closed', kind: 'unary' },
+    BandwidthByProtocol: { policy: 'closed', kind: 'unary' }
   },
   Consensus: {
     // Raft protects itself (terms, leases); a joining peer must hear from members before it knows them
@@ -251,6 +317,7 @@ export const clusterMethods: MethodTable<ClusterApi> = {
     Untrack: { policy: 'closed', kind: 'unary' },
     Status: { policy: 'trusted', kind: 'unary' },
     StatusAll: { policy: 'trusted', kind: 'stream' },
+    StatusAllCompact: { policy: 'trusted', kind: 'stream' },
     Recover: { policy: 'trusted', kind: 'unary' },
     RecoverAll: { policy: 'trusted', kind: 'stream' },
     PinQueueSize: { policy: 'closed', kind: 'unary' }
@@ -268,7 +335,10 @@ export const clusterMethods: MethodTable<ClusterApi> = {
     // /add sends the blocks to the peers the pin is allocated to
     BlockPut: { policy: 'trusted', kind: 'unary' },
     BlockGet: { policy: 'closed', kind: 'unary' },
-    Resolve: { policy: 'closed', kind: 'unary' }
+    Resolve: { policy: 'closed', kind: 'unary' },
+    // the IPFS proxy answers `id`, `version` and `swarm/peers` from the embedded node with these
+    NodeInfo: { policy: 'closed', kind: 'unary' },
+    SwarmConnections: { policy: 'closed', kind: 'unary' }
   },
   PeerMonitor: {
     // every member publishes its metrics to every other

@@ -179,3 +179,34 @@ export interface GlobalRepoGCJson {
 
 /** How IPFS holds a CID: IPFS's pin types, or `unpinned`. */
 export type IpfsPinType = 'recursive' | 'direct' | 'indirect' | 'unpinned'
+
+/**
+ * Who is connected to whom (IPFS Cluster's ConnectGraph, `GET /health/graph`):
+ * cluster peers to the cluster peers they reach, to their IPFS nodes, and
+ * IPFS nodes to their swarm peers. Keys and values are peer ids.
+ */
+export interface ConnectGraphJson {
+  /** The peer that built the graph. */
+  cluster_id: string
+  id_to_peername: Record<string, string>
+  /** IPFS node -> the IPFS nodes it is connected to. */
+  ipfs_links: Record<string, string[]>
+  /** Cluster peer -> the cluster peers it reached. */
+  cluster_links: Record<string, string[]>
+  /** Cluster peer -> whether the peer that built the graph trusts it. */
+  cluster_trust_links: Record<string, boolean>
+  /** Cluster peer -> its IPFS node. */
+  cluster_to_ipfs: Record<string, string>
+}
+
+/** Bytes through one libp2p protocol of the cluster host (IPFS Cluster's Bandwidth). */
+export interface BandwidthJson {
+  total_in: number
+  total_out: number
+  /** Bytes per second, recently. */
+  rate_in: number
+  rate_out: number
+}
+
+/** `GET /health/bandwidth`: by protocol id. */
+export type BandwidthByProtocolJson = Record<string, BandwidthJson>

@@ -9,8 +9,10 @@ import { parsePin } from '../api/pin.ts'
 import { RPC_PROTOCOL } from '../rpc/protocol.ts'
 import { COMMIT, VERSION } from '../version.ts'
 import { PinWrites } from './pin-writes.ts'
+import { connectGraph } from './connect-graph.ts'
 import { StatusReads } from './status-reads.ts'
-import type { AlertJson, GlobalPinInfoJson, GlobalRepoGCJson, IDJson, IPFSIDJson, PinInfoJson, PinJson, RepoGCJson } from '../api/types.ts'
+import type { BandwidthByProtocolJson, ConnectGraphJson } from '../api/types.ts'
+import type { AlertJson, GlobalPinInfoJson, GlobalRepoGCJson, IDJson, IPFSIDJson, PinInfoJson, PinJson, PinOptionsJson, RepoGCJson } from '../api/types.ts'
 import type { ClusterApi, ClusterRpcClient, PinPathRequest, PinRequest, StatusAllRequest } from '../rpc-api.ts'
 import type { Libp2p, PeerId } from '@libp2p/interface'
 
@@ -30,6 +32,17 @@ export interface ClusterServiceInit {
   onShutdown: (reason: string) => void
   /** cluster.disable_repinning: when false, the leader moves a lost peer's pins elsewhere. */
   disableRepinning: boolean
+  /** The host's byte counts by protocol; none: an empty answer. */
+  bandwidth?: { byProtocol: () => BandwidthByProtocolJson }
+}
+
+/** PeerAdd: the peer to add did not answer, so it was not added. */
+export class PeerUnreachableError extends Error {
+  static readonly NAME = 'PeerUnreachableError'
+  constructor (peer: string, reason: string) {
+    super(`cannot add ${peer}: it does not answer (${reason})`)
+    this.name = PeerUnreachableError.NAME
+  }
 }
 
 export class ClusterService implements Readonly<ClusterApi['Cluster']> {
@@ -40,6 +53,7 @@ export class ClusterService implements Readonly<ClusterApi['Cluster']> {
   private readonly replication: { min: number, max: number }
   private readonly onShutdown: (reason: string) => void
   private readonly disableRepinning: boolean
+  private readonly bandwidth: ClusterServiceInit['bandwidth']
   private readonly writes: PinWrites
   private readonly reads: StatusReads
 
@@ -51,6 +65,7 @@ export class ClusterService implements Readonly<ClusterApi['Cluster']> {
     this.replication = init.replication
     this.onShutdown = init.onShutdown
     this.disableRepinning = init.disableRepinning
+    this.bandwidth = init.bandwidth
     this.writes = new PinWrites({ rpc: init.rpc, replication: init.replication })
     this.reads = new StatusReads({ rpc: init.rpc, peers: async (signal) => this.clusterPeers(signal) })
   }
@@ -106,7 +121,13 @@ export class ClusterService implements Readonly<ClusterApi['Cluster']> {
   PeerAdd = async (id: string, { signal }: { signal: AbortSignal }): Promise<IDJson> => {
     const peer = peerIdFromString(id)
     // the new peer must answer before it becomes a voter: an unreachable voter would weaken the quorum
-    const info = await this.rpc.call(peer, 'Cluster', 'ID', undefined, { signal: AbortSignal.any([signal, AbortSignal.timeout(this.peerTimeout)]) })
+    let info: IDJson
+    try {
+      info = await this.rpc.call(peer, 'Cluster', 'ID', undefined, { signal: AbortSignal.any([signal, AbortSignal.timeout(this.peerTimeout)]) })
+    } catch (err) {
+      signal.throwIfAborted()
+      throw new PeerUnreachableError(id, (err as Error).message)
+    }
     await this.rpc.call(undefined, 'Consensus', 'AddPeer', id, { signal })
     return info
   }
@@ -128,6 +149,7 @@ export class ClusterService implements Readonly<ClusterApi['Cluster']> {
   }
 
   Pin = async (request: PinRequest, { signal }: Ctx): Promise<PinJson> => this.writes.pin(request, signal)
+  BlockAllocate = async (options: Partial<PinOptionsJson>, { signal }: Ctx): Promise<string[]> => this.writes.blockAllocate(options, signal)
   Unpin = async (cid: string, { signal }: Ctx): Promise<PinJson> => this.writes.unpin(cid, signal)
   PinPath = async (request: PinPathRequest, { signal }: Ctx): Promise<PinJson> => this.writes.pinPath(request, signal)
   UnpinPath = async (path: string, { signal }: Ctx): Promise<PinJson> => this.writes.unpinPath(path, signal)
@@ -167,6 +189,11 @@ export class ClusterService implements Readonly<ClusterApi['Cluster']> {
     }
     return result
   }
+
+  ConnectGraph = async (_arg: void, { signal }: Ctx): Promise<ConnectGraphJson> =>
+    connectGraph({ rpc: this.rpc, self: this.host.peerId, members: await this.clusterPeers(signal), signal })
+
+  BandwidthByProtocol = async (): Promise<BandwidthByProtocolJson> => this.bandwidth?.byProtocol() ?? {}
 
   Alerts = async (_arg: void, { signal }: Ctx): Promise<AlertJson[]> =>
     this.rpc.call(undefined, 'PeerMonitor', 'Alerts', undefined, { signal })

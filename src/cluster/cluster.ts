@@ -8,6 +8,8 @@ import { logger } from '@libp2p/logger'
 import { multiaddr } from '@multiformats/multiaddr'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { RestApi } from '../api/rest/index.ts'
+import { IpfsProxy } from '../api/ipfsproxy/index.ts'
+import { PinSvcApi } from '../api/pinsvc/index.ts'
 import { CATCH_UP_TIMEOUT, RaftConsensus } from '../consensus/consensus.ts'
 import { PinTracker } from '../pintracker/pin-tracker.ts'
 import { createIpfsConnector } from '../ipfsconn/index.ts'
@@ -17,6 +19,7 @@ import { MetricsPublisher, createInformers } from '../informer/index.ts'
 import { StateSync } from './state-sync.ts'
 import { createClusterHost } from '../host/host.ts'
 import { PeerGate } from '../host/peer-gate.ts'
+import { ProtocolBandwidth } from '../host/bandwidth.ts'
 import { RpcClient } from '../rpc/client.ts'
 import { RpcServer } from '../rpc/server.ts'
 import { clusterMethods } from '../rpc-api.ts'
@@ -70,6 +73,8 @@ export class Cluster extends EventTarget {
   private client?: ClusterRpcClient
   private components: Component[] = []
   private restApi?: RestApi
+  private ipfsProxy?: IpfsProxy
+  private pinSvcApi?: PinSvcApi
 
   constructor (init: ClusterInit) {
     super()
@@ -95,10 +100,22 @@ export class Cluster extends EventTarget {
     return this.restApi?.listenUrls() ?? []
   }
 
+  /** Where the IPFS proxy listens (URLs), once started. */
+  get ipfsProxyUrls (): string[] {
+    return this.ipfsProxy?.listenUrls() ?? []
+  }
+
+  /** Where the Pinning Service API listens (URLs), once started; empty when it is off. */
+  get pinSvcApiUrls (): string[] {
+    return this.pinSvcApi?.listenUrls() ?? []
+  }
+
   async start (options: { signal?: AbortSignal } = {}): Promise<void> {
     const { signal } = options
     const cfg = this.config
+    const bandwidth = new ProtocolBandwidth()
     const host = await createClusterHost({
+      bandwidth,
       privateKey: this.privateKey,
       secret: cfg.cluster.secret,
       listen: cfg.cluster.listen_multiaddress,
@@ -124,7 +141,8 @@ export class Cluster extends EventTarget {
       peerTimeout: PEER_ANSWER_TIMEOUT,
       replication: { min: cfg.cluster.replication_factor_min, max: cfg.cluster.replication_factor_max },
       onShutdown: (reason) => { this.dispatchEvent(new ShutdownRequestEvent(reason)) },
-      disableRepinning: cfg.cluster.disable_repinning
+      disableRepinning: cfg.cluster.disable_repinning,
+      bandwidth
     }))
     const consensus = new RaftConsensus({
       rpc,
@@ -151,11 +169,17 @@ export class Cluster extends EventTarget {
     server.register('Allocator', allocator.service())
     const publisher = new MetricsPublisher({ rpc, informers: createInformers({ rpc, config: cfg.informer }), pingInterval: cfg.cluster.monitor_ping_interval })
     const stateSync = new StateSync({ rpc, self, interval: cfg.cluster.state_sync_interval })
-    this.restApi = new RestApi({ rpc, config: cfg.api.restapi })
+    this.restApi = new RestApi({ rpc, config: cfg.api.restapi, folder: this.folder })
+    this.ipfsProxy = new IpfsProxy({
+      rpc,
+      config: cfg.api.ipfsproxy,
+      kuboMultiaddress: cfg.ipfs_connector.type === 'kubo' ? cfg.ipfs_connector.ipfshttp.node_multiaddress : undefined
+    })
+    this.pinSvcApi = new PinSvcApi({ rpc, config: cfg.api.pinsvcapi, folder: this.folder })
     const peerWatch = new PeerWatch({ host, rpc, folder: this.folder, interval: cfg.cluster.peer_watch_interval, dialTimeout: cfg.consensus.raft.network_timeout })
     const denyFile = new DenyFile(this.gate, host)
     // stopped in reverse: the APIs first, the consensus after everything that writes through it
-    this.components = [denyFile, consensus, ipfs, tracker, monitor, allocator, publisher, stateSync, peerWatch, this.restApi]
+    this.components = [denyFile, consensus, ipfs, tracker, monitor, allocator, publisher, stateSync, peerWatch, this.restApi, this.ipfsProxy, this.pinSvcApi]
 
     await host.start()
     try {
@@ -167,7 +191,7 @@ export class Cluster extends EventTarget {
       await startInOrder([consensus], signal)
       await this.joinIfNew(signal)
       await peerWatch.connectMembers(signal)
-      await startInOrder([ipfs, tracker, monitor, allocator, publisher, stateSync, peerWatch, this.restApi], signal)
+      await startInOrder([ipfs, tracker, monitor, allocator, publisher, stateSync, peerWatch, this.restApi, this.ipfsProxy, this.pinSvcApi], signal)
     } catch (err) {
       // stopping a component that never started does nothing
       await stopInReverse(this.components).catch(() => {})

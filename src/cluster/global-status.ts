@@ -4,6 +4,7 @@
  * one item per peer at a time: memory does not grow with the pinset.
  */
 import type { GlobalPinInfoJson, PinInfoJson, PinInfoShortJson, PinJson } from '../api/types.ts'
+import type { CompactPinStatus } from '../rpc-api.ts'
 
 export function shortInfo (info: PinInfoJson): PinInfoShortJson {
   const short: PinInfoShortJson = {
@@ -49,24 +50,71 @@ export function foldAnswers (answers: Array<{ peer: string, value?: PinInfoJson,
   return global
 }
 
+/** A peer's stream: full PinInfos (this peer's own, through the local shortcut) or the compact form (the others'). */
+export type StatusSource =
+  | { peer: string, items: AsyncIterable<PinInfoJson> }
+  | { peer: string, compact: AsyncIterable<CompactPinStatus> }
+
+/** The pin's fields of a GlobalPinInfo, for a CID only compact streams listed. */
+export type PinBase = Pick<PinInfoJson, 'cid' | 'name' | 'allocations' | 'origins' | 'created' | 'metadata'>
+
+interface Current {
+  cid: string
+  short: PinInfoShortJson
+  base?: PinInfoJson
+}
+
 interface Head {
   peer: string
-  iterator: AsyncIterator<PinInfoJson>
-  item?: PinInfoJson
+  iterator: AsyncIterator<PinInfoJson | CompactPinStatus>
+  compact: boolean
+  /** The peer's names, from its compact stream's first item. */
+  names: NonNullable<CompactPinStatus['by']>
+  item?: Current
   error?: Error
+}
+
+function headOf (source: StatusSource): Head {
+  const compact = 'compact' in source
+  const items: AsyncIterable<PinInfoJson | CompactPinStatus> = compact ? source.compact : source.items
+  return { peer: source.peer, iterator: items[Symbol.asyncIterator](), compact, names: { peername: source.peer } }
+}
+
+function fromCompact (head: Head, item: CompactPinStatus): Current {
+  if (item.by != null) head.names = item.by
+  const { peername, ipfs_peer_id: ipfsId, ipfs_peer_addresses: ipfsAddresses } = head.names
+  // IPFS Cluster's field order; the IPFS fields omitted when unknown
+  const short: PinInfoShortJson = {
+    peername,
+    ...(ipfsId != null ? { ipfs_peer_id: ipfsId } : {}),
+    ...(ipfsAddresses != null ? { ipfs_peer_addresses: ipfsAddresses } : {}),
+    status: item.status,
+    timestamp: item.timestamp,
+    error: item.error ?? '',
+    attempt_count: item.attempt_count ?? 0,
+    priority_pin: item.priority_pin ?? false
+  }
+  return { cid: item.cid, short }
+}
+
+function cidOnly (cid: string): PinBase {
+  return { cid, name: '', allocations: [], origins: [], created: '0001-01-01T00:00:00Z', metadata: null }
 }
 
 /**
  * Merges the peers' status streams by CID. A peer whose stream fails shows
  * `cluster_error` in every later item when `showFailed` (the filter wants
- * errors), and nowhere otherwise.
+ * errors), and nowhere otherwise. The pin's fields come from a full stream's
+ * item, else from `baseOf` (the merging peer's state).
  */
-export async function * mergeStatusStreams (streams: Array<{ peer: string, items: AsyncIterable<PinInfoJson> }>, showFailed: boolean): AsyncGenerator<GlobalPinInfoJson> {
-  const heads: Head[] = streams.map(({ peer, items }) => ({ peer, iterator: items[Symbol.asyncIterator]() }))
+export async function * mergeStatusStreams (sources: StatusSource[], showFailed: boolean, baseOf: (cid: string) => Promise<PinBase> = async (cid) => cidOnly(cid)): AsyncGenerator<GlobalPinInfoJson> {
+  const heads = sources.map(headOf)
   const advance = async (head: Head): Promise<void> => {
     try {
       const next = await head.iterator.next()
-      head.item = next.done === true ? undefined : next.value
+      if (next.done === true) head.item = undefined
+      else if (head.compact) head.item = fromCompact(head, next.value as CompactPinStatus)
+      else head.item = { cid: next.value.cid, short: shortInfo(next.value as PinInfoJson), base: next.value as PinInfoJson }
     } catch (err) {
       head.item = undefined
       head.error = err as Error
@@ -79,9 +127,10 @@ export async function * mergeStatusStreams (streams: Array<{ peer: string, items
       for (const h of heads) if (h.item != null && (cid === undefined || h.item.cid < cid)) cid = h.item.cid
       if (cid === undefined) return
       const equal = heads.filter((h) => h.item?.cid === cid)
-      const global = globalInfo(equal[0]?.item as PinInfoJson)
+      const full = equal.find((h) => h.item?.base != null)?.item?.base
+      const global = globalInfo(full ?? await baseOf(cid))
       for (const h of heads) {
-        if (h.item?.cid === cid) global.peer_map[h.peer] = shortInfo(h.item)
+        if (h.item?.cid === cid) global.peer_map[h.peer] = h.item.short
         else if (h.error != null && showFailed) global.peer_map[h.peer] = unreachable(h.peer, h.error)
       }
       yield global

@@ -8,7 +8,8 @@ import { PinValidationError, parsePin } from '../api/pin.ts'
 import { PinNotFoundError } from '../consensus/consensus.ts'
 import { allocate } from './allocate.ts'
 import { ZERO_TIME } from '../api/types.ts'
-import type { PinJson } from '../api/types.ts'
+import { PING_METRIC } from '../informer/ping.ts'
+import type { PinJson, PinOptionsJson } from '../api/types.ts'
 import type { ClusterRpcClient, PinPathRequest, PinRequest } from '../rpc-api.ts'
 
 const log = logger('pincluster:cluster:pins')
@@ -30,17 +31,50 @@ export class PinWrites {
     this.replication = init.replication
   }
 
-  async pin ({ cid, options }: PinRequest, signal: AbortSignal): Promise<PinJson> {
+  async pin ({ cid, options, allocations }: PinRequest, signal: AbortSignal): Promise<PinJson> {
     let pin = parsePin({ ...options, cid, type: 'pin', allocations: [], reference: null, timestamp: new Date().toISOString() })
     if (pin.pin_update != null) pin = await this.updateOf(pin, signal)
     if (pin.replication_factor_min === 0) pin.replication_factor_min = this.replication.min
     if (pin.replication_factor_max === 0) pin.replication_factor_max = this.replication.max
     checkReplication(pin)
     const existing = await this.stored(pin.cid, signal)
-    pin.allocations = await this.allocationsFor(pin, existing?.allocations ?? pin.allocations, [], signal)
+    // preset allocations (the adder's) are where the blocks already are: kept, as IPFS Cluster does
+    const preset = pin.replication_factor_min !== -1 && allocations != null && allocations.length > 0
+    pin.allocations = preset
+      ? [...new Set(allocations)]
+      : await this.allocationsFor(pin, existing?.allocations ?? pin.allocations, [], signal)
     if (existing != null && samePin(existing, pin)) return existing
     await this.rpc.call(undefined, 'Consensus', 'LogPin', pin, { signal })
     return pin
+  }
+
+  /**
+   * IPFS Cluster's BlockAllocate: the peers a new pin with these options would
+   * be allocated to now; with -1 replication, every member with a valid ping.
+   */
+  async blockAllocate (options: Partial<PinOptionsJson>, signal: AbortSignal): Promise<string[]> {
+    const factors = {
+      replication_factor_min: options.replication_factor_min ?? 0,
+      replication_factor_max: options.replication_factor_max ?? 0
+    }
+    if (factors.replication_factor_min === 0) factors.replication_factor_min = this.replication.min
+    if (factors.replication_factor_max === 0) factors.replication_factor_max = this.replication.max
+    checkReplication(factors)
+    const voters = await this.rpc.call(undefined, 'Consensus', 'Peers', undefined, { signal })
+    if (factors.replication_factor_min === -1) {
+      const alive = new Set((await this.rpc.call(undefined, 'PeerMonitor', 'LatestMetrics', PING_METRIC, { signal }))
+        .filter((m) => m.valid).map((m) => m.peer))
+      return voters.filter((p) => alive.has(p))
+    }
+    return allocate(this.rpc, {
+      cid: '(content being added)',
+      rmin: factors.replication_factor_min,
+      rmax: factors.replication_factor_max,
+      current: [],
+      userAllocations: options.user_allocations ?? null,
+      peers: voters,
+      signal
+    })
   }
 
   async unpin (cid: string, signal: AbortSignal): Promise<PinJson> {
@@ -132,7 +166,7 @@ export class PinWrites {
   }
 }
 
-function checkReplication (pin: PinJson): void {
+function checkReplication (pin: Pick<PinJson, 'replication_factor_min' | 'replication_factor_max'>): void {
   const min = pin.replication_factor_min
   const max = pin.replication_factor_max
   if (min < -1 || max < -1) throw new PinValidationError('replication_factor_min', 'must be -1 (every peer) or more')

@@ -6,7 +6,8 @@
 import { parsePin, pinKey } from '../api/pin.ts'
 import { statusMatcher } from '../pintracker/status-filter.ts'
 import { baseOfPin, foldAnswers, globalInfo, mergeStatusStreams } from './global-status.ts'
-import type { GlobalPinInfoJson, PinInfoJson } from '../api/types.ts'
+import type { StatusSource } from './global-status.ts'
+import type { GlobalPinInfoJson, PinInfoJson, PinJson } from '../api/types.ts'
 import type { ClusterRpcClient, StatusAllRequest } from '../rpc-api.ts'
 import type { PeerId } from '@libp2p/interface'
 
@@ -47,9 +48,21 @@ export class StatusReads {
       }
       return
     }
-    const peers = await this.peers(signal)
-    const streams = peers.map((peer) => ({ peer: peer.toString(), items: this.rpc.stream(peer, 'PinTracker', 'StatusAll', { filter: request.filter }, { signal }) }))
-    yield * mergeStatusStreams(streams, match('cluster_error'))
+    const [self, ...others] = await this.peers(signal)
+    const sources: StatusSource[] = others.map((peer) => ({ peer: peer.toString(), compact: this.rpc.stream(peer, 'PinTracker', 'StatusAllCompact', { filter: request.filter }, { signal }) }))
+    // this peer's stream is full (no codec on the local shortcut) and gives the pins' fields
+    if (self != null) sources.unshift({ peer: self.toString(), items: this.rpc.stream(self, 'PinTracker', 'StatusAll', { filter: request.filter }, { signal }) })
+    yield * mergeStatusStreams(sources, match('cluster_error'), async (cid) => baseOfPin(await this.pinOrCidOnly(cid, signal)))
+  }
+
+  /** A pin only other peers listed (they list what matches the filter): its fields from this peer's state. */
+  private async pinOrCidOnly (cid: string, signal: AbortSignal): Promise<PinJson> {
+    try {
+      return await this.rpc.call(undefined, 'Consensus', 'PinGet', cid, { signal })
+    } catch (err) {
+      if (signal.aborted || (err as Error).name !== 'PinNotFoundError') throw err
+      return parsePin({ cid })
+    }
   }
 
   async * recoverAll (signal: AbortSignal): AsyncGenerator<GlobalPinInfoJson> {

@@ -40,7 +40,7 @@ export interface InitOptions {
   secret?: string
   /** Defaults to the hostname. */
   peername?: string
-  /** Free ports on 127.0.0.1 for the cluster listen address, the REST API and the embedded IPFS node, instead of 9096, 9094 and 4001. */
+  /** Free ports on 127.0.0.1 for the cluster listen address, the REST API, the embedded IPFS node, the IPFS proxy and the Pinning Service API, instead of 9096, 9094, 4001, 9095 and 9097. */
   randomPorts?: boolean
   /** `ipfs_connector.type`; the default's otherwise (`cluster-service init` probes for a Kubo API to choose). */
   ipfsConnector?: IpfsConnectorType
@@ -108,9 +108,11 @@ export async function initConfig (folder: string, opts: InitOptions = {}): Promi
 
   const service = defaultServiceConfig({ secret, peername: opts.peername === '' ? undefined : opts.peername })
   if (opts.randomPorts === true) {
-    const [clusterPort, apiPort, embeddedIpfsPort] = await freePorts(3, signal)
+    const [clusterPort, apiPort, embeddedIpfsPort, proxyPort, pinsvcPort] = await freePorts(5, signal)
     service.cluster.listen_multiaddress = [`/ip4/0.0.0.0/tcp/${clusterPort}`]
     service.api.restapi.http_listen_multiaddress = [`/ip4/127.0.0.1/tcp/${apiPort}`]
+    service.api.ipfsproxy.listen_multiaddress = [`/ip4/127.0.0.1/tcp/${proxyPort}`]
+    service.api.pinsvcapi.http_listen_multiaddress = [`/ip4/127.0.0.1/tcp/${pinsvcPort}`]
     service.ipfs_connector.embedded.listen_multiaddress = [`/ip4/0.0.0.0/tcp/${embeddedIpfsPort}`]
   }
   if (opts.ipfsConnector !== undefined) service.ipfs_connector.type = opts.ipfsConnector

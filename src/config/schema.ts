@@ -10,8 +10,8 @@ import {
 import type { Kind } from './kinds.ts'
 import { peerIdFromString } from '@libp2p/peer-id'
 import type {
-  BalancedAllocatorSection, ClusterSection, EmbeddedIpfsSection, InformerSections, IpfsConnectorType, IpfsHttpSection,
-  MonitorSection, RaftSection, RestApiSection, RpcSection, ServiceConfig, StatelessTrackerSection
+  BalancedAllocatorSection, ClusterSection, EmbeddedIpfsSection, InformerSections, IpfsConnectorType, IpfsHttpSection, IpfsProxySection,
+  MonitorSection, PinSvcApiSection, RaftSection, RestApiSection, RpcSection, ServiceConfig, StatelessTrackerSection
 } from './types.ts'
 
 export interface Field<T> {
@@ -107,7 +107,45 @@ const restapi: Schema<RestApiSection> = {
     kind: credentialsKind,
     check: value => value === null || Object.keys(value).length > 0 ? undefined : 'must be null (no authentication) or have at least one user'
   },
+  jwt_expiry: { kind: durationKind, check: notNegative },
   http_log_file: { kind: stringKind },
+  headers: { kind: headersKind },
+  cors_allowed_origins: { kind: stringListKind },
+  cors_allowed_methods: { kind: stringListKind },
+  cors_allowed_headers: { kind: stringListKind },
+  cors_exposed_headers: { kind: stringListKind },
+  cors_allow_credentials: { kind: booleanKind },
+  cors_max_age: { kind: durationKind, check: notNegative }
+}
+
+const ipfsproxy: Schema<IpfsProxySection> = {
+  // an empty list turns the proxy off
+  listen_multiaddress: { kind: multiaddrsKind },
+  // "" (the default): the kubo connector's node_multiaddress
+  node_multiaddress: { kind: multiaddrKind, emptyIsDefault: true },
+  read_timeout: { kind: durationKind, check: notNegative },
+  read_header_timeout: { kind: durationKind, check: notNegative },
+  write_timeout: { kind: durationKind, check: notNegative },
+  idle_timeout: { kind: durationKind, check: notNegative },
+  max_header_bytes: { kind: integerKind, check: atLeast(4096, 'as in IPFS Cluster') },
+  extract_headers_extra: { kind: stringListKind },
+  extract_headers_path: { kind: stringKind, check: value => value.startsWith('/') ? undefined : 'must be a path starting with /' },
+  extract_headers_ttl: { kind: durationKind, check: notNegative }
+}
+
+const pinsvcapi: Schema<PinSvcApiSection> = {
+  // an empty list turns the Pinning Service API off
+  http_listen_multiaddress: { kind: multiaddrsKind },
+  read_timeout: { kind: durationKind, check: notNegative },
+  read_header_timeout: { kind: durationKind, check: notNegative },
+  write_timeout: { kind: durationKind, check: notNegative },
+  idle_timeout: { kind: durationKind, check: notNegative },
+  max_header_bytes: { kind: integerKind, check: atLeast(4096, 'as in IPFS Cluster') },
+  basic_auth_credentials: {
+    kind: credentialsKind,
+    check: value => value === null || Object.keys(value).length > 0 ? undefined : 'must be null (no authentication) or have at least one user'
+  },
+  jwt_expiry: { kind: durationKind, check: notNegative },
   headers: { kind: headersKind },
   cors_allowed_origins: { kind: stringListKind },
   cors_allowed_methods: { kind: stringListKind },
@@ -181,7 +219,13 @@ export const serviceSchema: Schema<ServiceConfig> = {
   monitor: { fields: monitor, env: 'CLUSTER_MONITOR' },
   allocator: { fields: { balanced: { fields: balanced, env: 'CLUSTER_BALANCED' } } },
   informer: { fields: informer },
-  api: { fields: { restapi: { fields: restapi, env: 'CLUSTER_RESTAPI' } } }
+  api: {
+    fields: {
+      restapi: { fields: restapi, env: 'CLUSTER_RESTAPI' },
+      ipfsproxy: { fields: ipfsproxy, env: 'CLUSTER_IPFSPROXY' },
+      pinsvcapi: { fields: pinsvcapi, env: 'CLUSTER_PINSVCAPI' }
+    }
+  }
 }
 
 export interface Leaf {

@@ -40,6 +40,8 @@ export interface RestApiSection {
   max_header_bytes: number
   /** null: no authentication. */
   basic_auth_credentials: BasicAuthCredentials | null
+  /** Lifetime of the tokens POST /token issues; 0: they never expire (as IPFS Cluster's). */
+  jwt_expiry: number
   http_log_file: string
   headers: Record<string, string[]>
   cors_allowed_origins: string[]
@@ -50,6 +52,47 @@ export interface RestApiSection {
   cors_max_age: number
   ssl_cert_file: string
   ssl_key_file: string
+}
+
+/** The IPFS Pinning Service API (IPFS Cluster's api.pinsvcapi), its requests kept under `<config folder>/pinsvc/`. */
+export interface PinSvcApiSection {
+  /** Empty: the API is off. */
+  http_listen_multiaddress: string[]
+  read_timeout: number
+  read_header_timeout: number
+  write_timeout: number
+  idle_timeout: number
+  max_header_bytes: number
+  /** null: no authentication; otherwise HTTP Basic or `Authorization: Bearer <JWT>` from POST /token. */
+  basic_auth_credentials: BasicAuthCredentials | null
+  /** Lifetime of the tokens POST /token issues; 0 (the default): they never expire, as access tokens stored in IPFS nodes are kept. */
+  jwt_expiry: number
+  headers: Record<string, string[]>
+  cors_allowed_origins: string[]
+  cors_allowed_methods: string[]
+  cors_allowed_headers: string[]
+  cors_exposed_headers: string[]
+  cors_allow_credentials: boolean
+  cors_max_age: number
+}
+
+/** The IPFS proxy (IPFS Cluster's api.ipfsproxy): the Kubo RPC API, pin calls going through the cluster. */
+export interface IpfsProxySection {
+  /** Empty: the proxy is off. */
+  listen_multiaddress: string[]
+  /** The Kubo RPC API calls are forwarded to; "": ipfs_connector.ipfshttp.node_multiaddress. */
+  node_multiaddress: string
+  read_timeout: number
+  read_header_timeout: number
+  write_timeout: number
+  idle_timeout: number
+  max_header_bytes: number
+  /** Headers of the Kubo daemon's answers copied onto the proxy's own answers, besides Access-Control-Expose-Headers. */
+  extract_headers_extra: string[]
+  /** The Kubo call whose answer those headers are taken from. */
+  extract_headers_path: string
+  /** How long extracted headers are kept before they are asked again (0: always ask). */
+  extract_headers_ttl: number
 }
 
 export interface RpcSection {
@@ -150,5 +193,7 @@ export interface ServiceConfig {
   informer: InformerSections
   api: {
     restapi: RestApiSection
+    ipfsproxy: IpfsProxySection
+    pinsvcapi: PinSvcApiSection
   }
 }

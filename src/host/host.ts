@@ -13,6 +13,7 @@ import { createLibp2p } from 'libp2p'
 import { toString as toHex } from 'uint8arrays/to-string'
 import { fromString } from 'uint8arrays/from-string'
 import { PeerGate } from './peer-gate.ts'
+import type { ProtocolBandwidth } from './bandwidth.ts'
 import type { Identify } from '@libp2p/identify'
 import type { ConnectionProtector, Libp2p, PrivateKey } from '@libp2p/interface'
 import type { Ping } from '@libp2p/ping'
@@ -30,6 +31,8 @@ export interface HostInit {
   /** Addresses to announce instead of the listen addresses. */
   announce?: string[]
   gate?: PeerGate
+  /** Counts bytes by protocol (`GET /health/bandwidth`). */
+  bandwidth?: ProtocolBandwidth
 }
 
 export type ClusterHost = Libp2p<{ identify: Identify, ping: Ping }>
@@ -102,6 +105,7 @@ export async function createClusterHost (init: HostInit): Promise<ClusterHost> {
     streamMuxers: [yamux({ streamOptions: { maxStreamWindowSize: STREAM_WINDOW, maxReadBufferLength: 2 * STREAM_WINDOW } })],
     connectionProtector: boundedPreSharedKey(pskFromSecret(init.secret)),
     connectionGater: init.gate ?? new PeerGate(),
+    ...(init.bandwidth != null ? { metrics: init.bandwidth.metrics() } : {}),
     services: {
       identify: identify(),
       ping: ping()

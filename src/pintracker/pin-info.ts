@@ -1,5 +1,6 @@
 /** This peer's PinInfo for a pin, in IPFS Cluster's JSON. */
 import type { IpfsPinType, PinInfoJson, PinJson, PinMode, TrackerStatus } from '../api/types.ts'
+import type { CompactPinStatus } from '../rpc-api.ts'
 
 /** Who answers: the cluster peer and its IPFS node (empty while unknown). */
 export interface Answerer {
@@ -37,6 +38,20 @@ export function pinInfo (pin: PinJson, by: Answerer, fields: StatusFields): PinI
   if (by.ipfsId !== '') info.ipfs_peer_id = by.ipfsId
   if (by.ipfsAddresses.length > 0) info.ipfs_peer_addresses = by.ipfsAddresses
   return info
+}
+
+/** A PinInfo in the compact form; `withNames` for a stream's first item. */
+export function compactStatus (info: PinInfoJson, withNames: boolean): CompactPinStatus {
+  const compact: CompactPinStatus = { cid: info.cid, status: info.status, timestamp: info.timestamp }
+  if (info.error !== '') compact.error = info.error
+  if (info.attempt_count !== 0) compact.attempt_count = info.attempt_count
+  if (info.priority_pin) compact.priority_pin = true
+  if (withNames) {
+    compact.by = { peername: info.peername }
+    if (info.ipfs_peer_id != null) compact.by.ipfs_peer_id = info.ipfs_peer_id
+    if (info.ipfs_peer_addresses != null) compact.by.ipfs_peer_addresses = info.ipfs_peer_addresses
+  }
+  return compact
 }
 
 /** Whether the IPFS node holds a pin of this mode: recursive needs a recursive pin; direct, any pin of the block itself. */

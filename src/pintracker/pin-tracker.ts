@@ -11,13 +11,13 @@ import { parsePin, pinKey } from '../api/pin.ts'
 import { IpfsPinset } from './ipfs-pinset.ts'
 import { Operation } from './operation.ts'
 import { OperationQueue } from './op-queue.ts'
-import { allocatedTo, pinInfo, satisfies } from './pin-info.ts'
+import { allocatedTo, compactStatus, pinInfo, satisfies } from './pin-info.ts'
 import { statusMatcher } from './status-filter.ts'
 import type { Answerer, StatusFields } from './pin-info.ts'
 import type { OperationType } from './operation.ts'
 import type { PinInfoJson, PinJson, TrackerStatus } from '../api/types.ts'
 import type { StatelessTrackerSection } from '../config/types.ts'
-import type { ClusterApi, ClusterRpcClient, Component, ComponentInit, StatusAllRequest } from '../rpc-api.ts'
+import type { ClusterApi, ClusterRpcClient, CompactPinStatus, Component, ComponentInit, StatusAllRequest } from '../rpc-api.ts'
 
 const log = logger('pincluster:pintracker')
 
@@ -94,6 +94,7 @@ export class PinTracker implements Component {
       Untrack: async (cid) => { this.untrack(cid) },
       Status: async (cid, { signal }) => this.status(cid, signal),
       StatusAll: (request, { signal }) => this.statusAll(request, signal),
+      StatusAllCompact: (request, { signal }) => this.statusAllCompact(request, signal),
       Recover: async (cid, { signal }) => this.recover(cid, signal),
       RecoverAll: (_arg, { signal }) => this.recoverAll(signal),
       PinQueueSize: async () => this.queue.size
@@ -216,6 +217,14 @@ export class PinTracker implements Component {
       return
     }
     for await (const { info } of this.scan(match, signal)) yield info
+  }
+
+  private async * statusAllCompact (request: StatusAllRequest, signal: AbortSignal): AsyncGenerator<CompactPinStatus> {
+    let first = true
+    for await (const info of this.statusAll(request, signal)) {
+      yield compactStatus(info, first)
+      first = false
+    }
   }
 
   /**

@@ -1,6 +1,8 @@
 import { strict as assert } from 'node:assert'
 import { mergeStatusStreams } from '../../src/cluster/global-status.ts'
+import { compactStatus } from '../../src/pintracker/pin-info.ts'
 import type { PinInfoJson, TrackerStatus } from '../../src/api/types.ts'
+import type { CompactPinStatus } from '../../src/rpc-api.ts'
 
 function info (cid: string, peer: string, status: TrackerStatus): PinInfoJson {
   return {
@@ -52,6 +54,37 @@ describe('global status: merging the peers\' streams by CID', function () {
     assert.equal(withErrors[1]?.peer_map.B?.peername, 'B')
     const without = await collect(mergeStatusStreams(streams(), false))
     assert.deepEqual(Object.keys(without[1]?.peer_map ?? {}), ['A'])
+  })
+
+  it('compact streams carry the peer\'s names once; the pins\' fields come from a full stream or from baseOf', async function () {
+    async function * compact (items: PinInfoJson[]): AsyncGenerator<CompactPinStatus> {
+      let first = true
+      for (const item of items) {
+        yield compactStatus(item, first)
+        first = false
+      }
+    }
+    const fromB = [info('a', 'B', 'pinned'), info('b', 'B', 'pin_error'), info('c', 'B', 'pinning')].map((i) => ({ ...i, ipfs_peer_id: 'ipfs-of-B', ipfs_peer_addresses: ['/ip4/127.0.0.1/tcp/4001'] }))
+    fromB[1]!.error = 'no space left'
+    fromB[1]!.attempt_count = 2
+    const asked: string[] = []
+    const merged = await collect(mergeStatusStreams([
+      { peer: 'A', items: from([info('a', 'A', 'pinned'), info('c', 'A', 'remote')]) },
+      { peer: 'B', compact: compact(fromB) }
+    ], false, async (cid) => {
+      asked.push(cid)
+      return { cid, name: `state-name-${cid}`, allocations: ['B'], origins: [], created: '2024-01-01T00:00:00Z', metadata: null }
+    }))
+    assert.deepEqual(asked, ['b'])
+    assert.deepEqual(merged.map((g) => g.name), ['name-a', 'state-name-b', 'name-c'])
+    for (const g of merged) {
+      assert.deepEqual(g.peer_map.B, {
+        peername: 'name-of-B', ipfs_peer_id: 'ipfs-of-B', ipfs_peer_addresses: ['/ip4/127.0.0.1/tcp/4001'],
+        status: fromB.find((i) => i.cid === g.cid)?.status, timestamp: '2024-01-01T00:00:00Z',
+        error: g.cid === 'b' ? 'no space left' : '', attempt_count: g.cid === 'b' ? 2 : 0, priority_pin: false
+      })
+    }
+    assert.deepEqual(Object.keys(merged[1]!.peer_map), ['B'])
   })
 
   it('stopping early closes every peer\'s stream', async function () {

@@ -109,7 +109,8 @@ describe('REST API POST and DELETE /pins/{ipfs,ipns,ipld}/{path}', function () {
       ['PathResolveError', `no link named "nope" under ${CIDS.v1}`, 400],
       ['IpfsInvalidRequestError', 'invalid path', 400],
       ['IpnsUnavailableError', 'IPNS is not available on the embedded IPFS node', 501],
-      ['IpfsRequestError', `no link named "nope" under ${CIDS.v1}`, 500],
+      // the IPFS node refusing to resolve the path: the path is wrong (IPFS Cluster answers 500)
+      ['IpfsRequestError', `no link named "nope" under ${CIDS.v1}`, 400],
       ['IpfsUnavailableError', 'cannot reach the IPFS node', 502],
       ['InsufficientAllocationsError', 'not enough peers to allocate: wanted 3, have 1', 500],
       ['PinQueueFullError', 'pin queue full', 503],

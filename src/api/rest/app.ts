@@ -3,10 +3,12 @@
  * routes. It does no I/O; the listeners feed it requests through `routing`.
  */
 import Fastify from 'fastify'
+import { Authenticator } from './auth/authenticator.ts'
 import { installErrorHandling, sendError } from './error-handling.ts'
 import { setExtraHeaders } from './hooks/extra-headers.ts'
 import { addHooks } from './hooks/index.ts'
 import { registerRoutes } from './routes/index.ts'
+import type { RequestLogSink } from './hooks/request-log.ts'
 import type { RequestSignals } from './request-signals.ts'
 import type { RestApiSection } from '../../config/types.ts'
 import type { ClusterRpcClient } from '../../rpc-api.ts'
@@ -21,9 +23,11 @@ export interface AppInit {
   config: RestApiSection
   signals: RequestSignals
   log: Logger
+  /** Where the request log lines go; undefined: nowhere. */
+  requestLog?: RequestLogSink
 }
 
-export function buildApp ({ rpc, config, signals, log }: AppInit): FastifyInstance {
+export function buildApp ({ rpc, config, signals, log, requestLog }: AppInit): FastifyInstance {
   const app = Fastify({
     logger: false,
     // HEAD is not part of IPFS Cluster's API; asking it gets a 405
@@ -37,7 +41,9 @@ export function buildApp ({ rpc, config, signals, log }: AppInit): FastifyInstan
     }
   })
   installErrorHandling(app, log)
-  addHooks(app, config)
-  registerRoutes(app, { rpc, signals, log })
+  const credentials = config.basic_auth_credentials
+  const auth = credentials == null ? undefined : new Authenticator({ credentials, tokenLifetime: config.jwt_expiry })
+  addHooks(app, config, { auth, requestLog })
+  registerRoutes(app, { rpc, signals, log, auth })
   return app
 }

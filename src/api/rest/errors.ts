@@ -43,6 +43,8 @@ const STATUS_BY_NAME: Readonly<Record<string, number>> = {
   // the CID is not in the pinset (Cluster.Unpin, Cluster.PinGet)
   PinNotFoundError: 404,
   PeerNotFoundError: 404,
+  // POST /peers: the peer to add did not answer, so it was not added (its id was fine)
+  PeerUnreachableError: 422,
   // a pin the services refuse (bad options, bad replication factors)
   PinValidationError: 400,
   // the consensus has no leader to commit through (yet): try again later

@@ -2,25 +2,37 @@
  * The HTTP servers of the REST API, one per listen address, all handing
  * requests to the same handler. Ours rather than fastify.listen() because the
  * config lists any number of addresses and fastify binds one (or "localhost").
- * TLS, when added, replaces http.createServer with https.createServer here.
+ * With a certificate and key they serve HTTPS instead.
  */
 import { STATUS_CODES, createServer } from 'node:http'
+import { createServer as createHttpsServer } from 'node:https'
 import type { ListenAddress } from './listen-address.ts'
+import type { TlsFiles } from './tls.ts'
 import type { Logger } from '@libp2p/logger'
-import type { IncomingMessage, RequestListener, Server, ServerOptions, ServerResponse } from 'node:http'
+import type { IncomingMessage, RequestListener, Server as HttpServer, ServerOptions, ServerResponse } from 'node:http'
+import type { Server as HttpsServer } from 'node:https'
 import type { AddressInfo, Socket } from 'node:net'
+
+type Server = HttpServer | HttpsServer
 
 export class HttpListeners {
   private readonly handler: RequestListener
   private readonly options: ServerOptions
   private readonly log: Logger
+  private readonly tls: TlsFiles | undefined
   private readonly servers: Server[] = []
   private closing = false
 
-  constructor (handler: RequestListener, options: ServerOptions, log: Logger) {
+  constructor (handler: RequestListener, options: ServerOptions, log: Logger, tls?: TlsFiles) {
     this.handler = handler
     this.options = options
     this.log = log
+    this.tls = tls
+  }
+
+  /** True when the servers speak HTTPS. */
+  get secure (): boolean {
+    return this.tls != null
   }
 
   /** Binds every address; if one fails, closes those already bound and rejects. */
@@ -60,8 +72,13 @@ export class HttpListeners {
   }
 
   private async listenOne (address: ListenAddress): Promise<Server> {
-    const server = createServer(this.options, (req, res) => { this.onRequest(server, req, res) })
+    const listener: RequestListener = (req, res) => { this.onRequest(server, req, res) }
+    const server: Server = this.tls == null
+      ? createServer(this.options, listener)
+      : createHttpsServer({ ...this.options, cert: this.tls.cert, key: this.tls.key }, listener)
     server.on('clientError', onClientError)
+    // a client that does not speak TLS, or refuses our certificate: nothing to answer
+    server.on('tlsClientError', (err: Error) => { this.log('TLS handshake failed: %s', err.message) })
     await new Promise<void>((resolve, reject) => {
       const onError = (err: Error): void => { reject(err) }
       server.once('error', onError)

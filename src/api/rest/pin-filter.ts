@@ -1,7 +1,7 @@
 /**
  * The `filter` of `GET /allocations`: which pin types to list, as IPFS
  * Cluster's `PinTypeFromString` names them. No filter (or an empty one) lists
- * every type, as in IPFS Cluster's API; cluster-ctl asks for `pin` unless told
+ * every type, as in IPFS Cluster's API; cluster-ctl asks for `all` unless told
  * otherwise. Unlike IPFS Cluster, which ignores an unknown name next to a
  * known one and reads an empty one as `all` (`pin,` lists everything), any
  * name that is not a type or `all` is a 400.

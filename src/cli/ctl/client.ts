@@ -8,11 +8,14 @@ import { request as httpsRequest } from 'node:https'
 import { ApiError, ConnectionError, ResponseError, StreamError } from './errors.ts'
 import type { ApiEndpoint } from './host.ts'
 import type { IncomingMessage } from 'node:http'
+import type { Readable } from 'node:stream'
 
 export interface ClientInit {
   endpoint: ApiEndpoint
   /** The Authorization header to send, if any. */
   authorization?: string
+  /** false: accept any https server certificate (--no-check-certificate). Default true. */
+  rejectUnauthorized?: boolean
   /** Gets a line per request and response. */
   debug?: (line: string) => void
 }
@@ -24,16 +27,20 @@ export interface RequestOptions {
 export interface StreamOptions extends RequestOptions {
   /** GET by default; POST for streams that act (`pins/recover`). */
   method?: 'GET' | 'POST'
+  /** A request body, streamed as it is read (uploads: `add`). */
+  body?: { contentType: string, stream: Readable }
 }
 
 export class ClusterClient {
   private readonly endpoint: ApiEndpoint
   private readonly authorization: string | undefined
+  private readonly rejectUnauthorized: boolean
   private readonly debug: ((line: string) => void) | undefined
 
   constructor (init: ClientInit) {
     this.endpoint = init.endpoint
     this.authorization = init.authorization
+    this.rejectUnauthorized = init.rejectUnauthorized ?? true
     this.debug = init.debug
   }
 
@@ -56,7 +63,7 @@ export class ClusterClient {
   async noContent (method: 'DELETE' | 'POST', path: string, options: RequestOptions = {}): Promise<void> {
     const res = await this.send(method, path, options.signal)
     const body = await readBody(res, options.signal)
-    if (isError(res)) throw apiError(res, body)
+    if (isError(res)) throw this.failure(res, body)
   }
 
   /**
@@ -66,9 +73,9 @@ export class ClusterClient {
    */
   async * stream<T> (path: string, options: StreamOptions = {}): AsyncGenerator<T> {
     const { signal } = options
-    const res = await this.send(options.method ?? 'GET', path, signal)
+    const res = await this.send(options.method ?? 'GET', path, signal, options.body)
     try {
-      if (isError(res)) throw apiError(res, await readBody(res, signal))
+      if (isError(res)) throw this.failure(res, await readBody(res, signal))
       if (res.statusCode === 204) return
       res.setEncoding('utf8')
       let pending = ''
@@ -98,31 +105,60 @@ export class ClusterClient {
   private async json<T> (method: string, path: string, options: RequestOptions): Promise<T> {
     const res = await this.send(method, path, options.signal)
     const body = await readBody(res, options.signal)
-    if (isError(res)) throw apiError(res, body)
+    if (isError(res)) throw this.failure(res, body)
     if (body.trim() === '') throw new ResponseError(`empty answer from ${method} /${path} (status ${res.statusCode})`)
     return parseJson(body) as T
   }
 
-  private async send (method: string, path: string, signal: AbortSignal | undefined): Promise<IncomingMessage> {
+  /** The API's error; a 401 says how to give credentials when none were sent. */
+  private failure (res: IncomingMessage, body: string): ApiError {
+    const err = apiError(res, body)
+    if (err.code !== 401 || this.authorization != null) return err
+    return new ApiError(err.code, `${err.message} (cluster-ctl sends credentials with --basic-auth <user[:password]>)`)
+  }
+
+  private async send (method: string, path: string, signal: AbortSignal | undefined, body?: StreamOptions['body']): Promise<IncomingMessage> {
     signal?.throwIfAborted()
     const url = new URL(path, this.endpoint.url)
-    const request = url.protocol === 'https:' ? httpsRequest : httpRequest
     const headers: Record<string, string> = { accept: 'application/json' }
     if (this.authorization != null) headers.authorization = this.authorization
+    if (body != null) headers['content-type'] = body.contentType
+    // the Authorization header is never printed, not even with --debug
     this.debug?.(`${method} ${url.href}`)
     return new Promise((resolve, reject) => {
-      const req = request(url, { method, headers, family: this.endpoint.family, signal }, (res) => {
+      const onResponse = (res: IncomingMessage): void => {
         this.debug?.(`${res.statusCode} ${res.statusMessage} from ${method} ${url.href}`)
         resolve(res)
-      })
-      req.on('error', (err) => {
+      }
+      const options = { method, headers, family: this.endpoint.family, signal }
+      const req = url.protocol === 'https:'
+        ? httpsRequest(url, { ...options, rejectUnauthorized: this.rejectUnauthorized }, onResponse)
+        : httpRequest(url, options, onResponse)
+      req.on('error', (err: NodeJS.ErrnoException) => {
         reject(signal?.aborted === true
           ? signal.reason
-          : new ConnectionError(`cannot reach the cluster peer at ${url.origin}: ${err.message}`, { cause: err }))
+          : new ConnectionError(`cannot reach the cluster peer at ${url.origin}: ${err.message}${tlsHint(err)}`, { cause: err }))
       })
-      req.end()
+      if (body == null) {
+        req.end()
+      } else {
+        body.stream.once('error', (err: Error) => { req.destroy(new Error(`reading what to upload failed: ${err.message}`, { cause: err })) })
+        body.stream.pipe(req)
+      }
     })
   }
+}
+
+/** Certificate checks that fail on a self-signed or otherwise unknown certificate. */
+const CERTIFICATE_ERRORS = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT', 'SELF_SIGNED_CERT_IN_CHAIN', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'CERT_HAS_EXPIRED', 'ERR_TLS_CERT_ALTNAME_INVALID'
+])
+
+function tlsHint (err: NodeJS.ErrnoException): string {
+  if (err.code != null && CERTIFICATE_ERRORS.has(err.code)) return ' (to accept this certificate anyway: --no-check-certificate)'
+  if (err.code === 'EPROTO' && /wrong version number|packet length too long/i.test(err.message)) return ' (the API may be plain http: check --host and --https)'
+  return ''
 }
 
 function isError (res: IncomingMessage): boolean {

@@ -4,8 +4,10 @@
  * global options right before a command's action runs.
  */
 import { ClusterClient } from './client.ts'
-import { basicAuthorization } from './global-options.ts'
+import { basicAuthorization } from './credentials.ts'
+import { withHttps } from './global-options.ts'
 import { Output } from './output.ts'
+import type { PromptTerminal } from './credentials.ts'
 import type { GlobalOptions } from './global-options.ts'
 import type { Writer } from './output.ts'
 
@@ -17,6 +19,8 @@ export interface CtlEnvironment {
   cancel?: AbortSignal
   /** Milliseconds between status polls of `--wait` (default 1000, as ipfs-cluster-ctl); tests shorten it. */
   waitPollInterval?: number
+  /** Where to ask for a password --basic-auth left out; undefined: nowhere (it is an error). */
+  terminal?: PromptTerminal
 }
 
 interface Configured {
@@ -37,15 +41,17 @@ export class CommandContext {
     this.environment = environment
   }
 
-  configure (options: GlobalOptions): void {
+  async configure (options: GlobalOptions): Promise<void> {
     this.debug = options.debug === true
     const credentials = options.basicAuth ?? this.environment.env.CLUSTER_CREDENTIALS
+    const authorization = await basicAuthorization(credentials, this.environment.terminal)
     const timeout = options.timeout > 0 ? AbortSignal.timeout(options.timeout * 1000) : undefined
     const signals = [this.environment.cancel, timeout].filter((s): s is AbortSignal => s != null)
     this.configured = {
       client: new ClusterClient({
-        endpoint: options.host,
-        authorization: credentials != null && credentials !== '' ? basicAuthorization(credentials) : undefined,
+        endpoint: options.https === true ? withHttps(options.host) : options.host,
+        authorization,
+        rejectUnauthorized: options.checkCertificate,
         debug: this.debug ? (line) => { this.environment.stderr.write(`debug: ${line}\n`) } : undefined
       }),
       output: new Output(this.environment.stdout, options.enc),

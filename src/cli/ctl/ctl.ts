@@ -23,7 +23,9 @@ export async function main (argv: string[], io: Partial<CtlIo> = {}): Promise<nu
     stderr: io.stderr ?? process.stderr,
     env: io.env ?? process.env,
     cancel: io.cancel,
-    waitPollInterval: io.waitPollInterval
+    waitPollInterval: io.waitPollInterval,
+    // a caller that says nothing gets the process's terminal; tests say `terminal: undefined`
+    terminal: 'terminal' in io ? io.terminal : { input: process.stdin, output: process.stderr }
   }
   const ctx = new CommandContext(environment)
   try {

@@ -65,9 +65,18 @@ export class PinStatusError extends Error {
   }
 }
 
+/** --basic-auth without a password and no terminal to ask for it; or the prompt was cancelled. */
+export class CredentialsError extends Error {
+  static readonly NAME = 'CredentialsError'
+  constructor (message: string) {
+    super(message)
+    this.name = CredentialsError.NAME
+  }
+}
+
 /** Errors the user can act on: reported in one line, never with a stack trace. */
 export function isExpectedError (err: unknown): boolean {
   return err instanceof ApiError || err instanceof StreamError || err instanceof ConnectionError ||
     err instanceof ResponseError || err instanceof HostError || err instanceof WaitTimeoutError ||
-    err instanceof PinStatusError
+    err instanceof PinStatusError || err instanceof CredentialsError
 }

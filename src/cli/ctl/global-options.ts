@@ -12,6 +12,10 @@ export interface GlobalOptions {
   /** Seconds for the whole command; 0 = no limit. */
   timeout: number
   basicAuth?: string
+  /** Use https whatever --host says (ipfs-cluster-ctl's --https). */
+  https?: boolean
+  /** false with --no-check-certificate: accept any server certificate. */
+  checkCertificate: boolean
   debug?: boolean
 }
 
@@ -24,7 +28,9 @@ export function addGlobalOptions (program: Command): void {
     .addOption(new Option('-t, --timeout <seconds>', 'give up after this many seconds (0: never)')
       .argParser(timeoutOption)
       .default(0))
-    .addOption(new Option('--basic-auth <user[:password]>', 'HTTP Basic credentials sent with every request (default: $CLUSTER_CREDENTIALS)'))
+    .addOption(new Option('--basic-auth <user[:password]>', 'HTTP Basic credentials sent with every request, the password asked for if left out (default: $CLUSTER_CREDENTIALS)'))
+    .addOption(new Option('--https', 'use https to reach the API, whatever --host says'))
+    .addOption(new Option('--no-check-certificate', 'accept any server TLS certificate (self-signed ones included)'))
     .addOption(new Option('-d, --debug', 'print requests and error details on stderr'))
 }
 
@@ -44,7 +50,9 @@ function timeoutOption (value: string): number {
   return seconds
 }
 
-/** `user[:password]` as an Authorization header value. */
-export function basicAuthorization (credentials: string): string {
-  return 'Basic ' + Buffer.from(credentials.includes(':') ? credentials : `${credentials}:`).toString('base64')
+/** The endpoint with https as its scheme (--https). */
+export function withHttps (endpoint: ApiEndpoint): ApiEndpoint {
+  const url = new URL(endpoint.url)
+  url.protocol = 'https:'
+  return { ...endpoint, url }
 }

@@ -45,6 +45,37 @@ export function addPinAddOptions (command: Command): Command {
     .addOption(new Option('--no-status', 'print the pin instead of its status on every peer (one request less)'))
 }
 
+/** What `pin update` takes: the new pin copies the rest (options, allocations) from the pin it updates. */
+export interface PinUpdateOptions {
+  name?: string
+  expireIn?: string
+  metadata?: Record<string, string>
+  /** false with --no-status. */
+  status: boolean
+}
+
+/**
+ * The options of `pin update`: those of ipfs-cluster-ctl (name, expire-in)
+ * and metadata, the ones the cluster takes from a pin-update; the others come
+ * from the pin it updates.
+ */
+export function addPinUpdateOptions (command: Command): Command {
+  return command
+    .addOption(new Option('-n, --name <name>', 'a name for the new pin (default: the name of the pin it updates)'))
+    .addOption(new Option('--expire-in <duration>', 'set the new pin to expire this long from now: a Go duration such as 720h or 1h30m').argParser(duration))
+    .addOption(new Option('--metadata <key=value>', 'metadata to add to that of the pin it updates (repeatable)').argParser(metadataItem))
+    .addOption(new Option('--no-status', 'print the pin instead of its status on every peer (one request less)'))
+}
+
+/** The query of POST /pins/{to}: `pin-update=<from>` and what the options set. */
+export function pinUpdateQuery (from: string, options: PinUpdateOptions): URLSearchParams {
+  const query = new URLSearchParams({ 'pin-update': from })
+  if (options.name != null && options.name.trim() !== '') query.set('name', options.name)
+  if (options.expireIn != null) query.set('expire-in', options.expireIn)
+  for (const [key, value] of Object.entries(options.metadata ?? {})) query.set(`meta-${key}`, value)
+  return query
+}
+
 /** The query of POST /pins/{cid}: only what the options set, so the cluster's defaults apply to the rest. */
 export function pinAddQuery (options: PinAddOptions): URLSearchParams {
   const query = new URLSearchParams()
@@ -66,13 +97,13 @@ export function pinAddQuery (options: PinAddOptions): URLSearchParams {
   return query
 }
 
-function integer (value: string): number {
+export function integer (value: string): number {
   const n = Number(value)
   if (!/^[+-]?\d+$/.test(value) || !Number.isSafeInteger(n)) throw new InvalidArgumentError('expected an integer')
   return n
 }
 
-function peerIds (value: string, previous: string[] | undefined): string[] {
+export function peerIds (value: string, previous: string[] | undefined): string[] {
   const ids = value.split(',').map((id) => {
     try {
       return peerIdFromString(id).toString()
@@ -83,7 +114,7 @@ function peerIds (value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), ...ids]
 }
 
-function duration (value: string): string {
+export function duration (value: string): string {
   let ms: number
   try {
     ms = parseGoDuration(value)
@@ -94,7 +125,7 @@ function duration (value: string): string {
   return value
 }
 
-function metadataItem (value: string, previous: Record<string, string> | undefined): Record<string, string> {
+export function metadataItem (value: string, previous: Record<string, string> | undefined): Record<string, string> {
   const eq = value.indexOf('=')
   if (eq <= 0) throw new InvalidArgumentError('expected key=value')
   return { ...previous, [value.slice(0, eq)]: value.slice(eq + 1) }

@@ -4,6 +4,7 @@
  */
 import { Command } from 'commander'
 import { VERSION } from '../../version.ts'
+import { addAddCommand } from './commands/add.ts'
 import { addHealthCommands } from './commands/health.ts'
 import { addIdCommand } from './commands/id.ts'
 import { addIpfsCommands } from './commands/ipfs.ts'
@@ -19,6 +20,7 @@ const COMMAND_GROUPS = [
   addIdCommand,
   addPeersCommands,
   addPinCommands,
+  addAddCommand,
   addStatusCommands,
   addVersionCommand,
   addHealthCommands,
@@ -36,12 +38,14 @@ export function buildProgram (ctx: CommandContext): Command {
     .exitOverride()
     .configureOutput({
       writeOut: (text) => { stdout.write(text) },
-      writeErr: (text) => { stderr.write(text) }
+      writeErr: (text) => { stderr.write(text) },
+      // every error in one line: commander puts its suggestion ("(Did you mean pin?)") on a line of its own
+      outputError: (text, write) => { write(text.trim().split('\n').map((l) => l.trim()).join(' ') + '\n') }
     })
     .showSuggestionAfterError()
   addGlobalOptions(program)
-  program.hook('preAction', (_program, command) => {
-    ctx.configure(command.optsWithGlobals<GlobalOptions>())
+  program.hook('preAction', async (_program, command) => {
+    await ctx.configure(command.optsWithGlobals<GlobalOptions>())
   })
   // subcommands added after this point inherit exitOverride and configureOutput
   for (const addGroup of COMMAND_GROUPS) addGroup(program, ctx)

@@ -108,7 +108,7 @@ class Progress {
   }
 }
 
-function waitTimeout (value: string): { text: string, ms: number } {
+export function waitTimeout (value: string): { text: string, ms: number } {
   let ms: number
   try {
     ms = parseGoDuration(value)

@@ -33,6 +33,8 @@ export async function runDaemon (opts: DaemonOptions): Promise<number> {
   await cluster.start()
   console.log(`cluster peer ${identity.id} is ready`)
   for (const url of cluster.restApiUrls) console.log(`REST API listening on ${url}`)
+  for (const url of cluster.ipfsProxyUrls) console.log(`IPFS proxy listening on ${url}`)
+  for (const url of cluster.pinSvcApiUrls) console.log(`Pinning Service API listening on ${url}`)
   for (const ma of cluster.libp2p.getMultiaddrs()) console.log(`cluster swarm listening on ${ma.toString()}`)
 
   const signal = await stopRequested

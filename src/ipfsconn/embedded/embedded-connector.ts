@@ -13,6 +13,7 @@ import { IpfsInvalidRequestError, IpfsUnavailableError, UnpinTimeoutError } from
 import { collectGarbage } from './gc.ts'
 import { startEmbeddedNode } from './node.ts'
 import { listPins, pin, pinType, unpin } from './pins.ts'
+import { nodeInfo, swarmConnections } from './node-info.ts'
 import { repoStat } from './repo-stat.ts'
 import { resolvePath } from './resolve.ts'
 import type { GcItem } from './gc.ts'
@@ -82,7 +83,9 @@ export class EmbeddedConnector implements IpfsConnector {
         for await (const chunk of this.helia().blockstore.get(parseCid(cid), { signal })) chunks.push(chunk)
         return concat(chunks)
       },
-      Resolve: async (path, { signal }) => resolvePath(this.helia(), path, signal)
+      Resolve: async (path, { signal }) => resolvePath(this.helia(), path, signal),
+      NodeInfo: async () => nodeInfo(this.helia()),
+      SwarmConnections: async () => swarmConnections(this.helia())
     }
   }
 

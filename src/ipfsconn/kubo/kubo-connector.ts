@@ -15,6 +15,7 @@ import { IpfsRequestError, IpfsUnavailableError, UnpinTimeoutError } from '../er
 import { formatIpfsPath, parseIpfsPath } from '../ipfs-path.ts'
 import { kuboApiUrl } from './api-url.ts'
 import { toIpfsError } from './kubo-errors.ts'
+import { kuboNodeInfo, kuboSwarmConnections } from './node-info.ts'
 import { kuboPin } from './pin.ts'
 import { kuboPost } from './raw-post.ts'
 import type { IPFSIDJson, IPFSRepoStatJson, IpfsPinType } from '../../api/types.ts'
@@ -81,7 +82,9 @@ export class KuboConnector implements IpfsConnector {
       SwarmPeers: async (_arg, { signal }) => this.request('swarm/peers', signal, async (s) => this.swarmPeers(s)),
       BlockPut: async (request, { signal }) => this.request('block/put', signal, async (s) => this.blockPut(request, s)),
       BlockGet: async (cid, { signal }) => this.request('block/get', signal, async (s) => this.kubo().block.get(parseCid(cid), { signal: s })),
-      Resolve: async (path, { signal }) => this.request('resolve', signal, async (s) => this.resolve(path, s))
+      Resolve: async (path, { signal }) => this.request('resolve', signal, async (s) => this.resolve(path, s)),
+      NodeInfo: async (_arg, { signal }) => this.request('id', signal, async (s) => kuboNodeInfo(this.kubo(), s)),
+      SwarmConnections: async (_arg, { signal }) => this.request('swarm/peers', signal, async (s) => kuboSwarmConnections(this.kubo(), s))
     }
   }
 

@@ -16,16 +16,16 @@ export const allocationsRoutes: RouteModule = ({ rpc, signals, log }) => [{
   url: '/allocations',
   handler: async (request, reply) => {
     const types = parsePinTypeFilter(queryOf(request).get('filter'))
-    const signal = signals.forStream(request)
+    const signal = signals.forStream(reply)
     const pins = rpc.stream(undefined, 'Cluster', 'Pins', undefined, { signal })
     return sendNdjson(reply, pinsOfTypes(pins, types), signal, log)
   }
 }, {
   method: 'GET',
   url: '/allocations/:cid',
-  handler: async (request): Promise<PinJson> => {
+  handler: async (request, reply): Promise<PinJson> => {
     const cid = cidFromPath(request)
-    return canonicalPin(await rpc.call(undefined, 'Cluster', 'PinGet', cid, { signal: signals.forCall(request) }))
+    return canonicalPin(await rpc.call(undefined, 'Cluster', 'PinGet', cid, { signal: signals.forCall(reply) }))
   }
 }]
 

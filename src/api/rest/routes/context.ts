@@ -1,5 +1,6 @@
 /** What route handlers get: the RPC client and the signals to pass to its calls. */
 import type { ClusterRpcClient } from '../../../rpc-api.ts'
+import type { Authenticator } from '../auth/authenticator.ts'
 import type { RequestSignals } from '../request-signals.ts'
 import type { Logger } from '@libp2p/logger'
 import type { RouteOptions } from 'fastify'
@@ -8,6 +9,8 @@ export interface RouteContext {
   rpc: ClusterRpcClient
   signals: RequestSignals
   log: Logger
+  /** undefined: no authentication (`basic_auth_credentials` is null). */
+  auth?: Authenticator
 }
 
 /** One route module's contribution: a function of the context to its routes. */

@@ -16,8 +16,8 @@ export const ipfsRoutes: RouteModule = ({ rpc, signals }) => [{
   method: 'POST',
   url: '/ipfs/gc',
   config: settings,
-  handler: async (request): Promise<GlobalRepoGCJson> => {
-    const signal = signals.forCall(request)
+  handler: async (request, reply): Promise<GlobalRepoGCJson> => {
+    const signal = signals.forCall(reply)
     return localFromQuery(queryOf(request))
       ? globalRepoGCFromLocal(await rpc.call(undefined, 'Cluster', 'RepoGCLocal', undefined, { signal }))
       : canonicalGlobalRepoGC(await rpc.call(undefined, 'Cluster', 'RepoGC', undefined, { signal }))

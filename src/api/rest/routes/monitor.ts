@@ -11,21 +11,21 @@ import type { RouteModule } from './context.ts'
 export const monitorRoutes: RouteModule = ({ rpc, signals }) => [{
   method: 'GET',
   url: '/monitor/metrics',
-  handler: async (request): Promise<string[]> =>
-    rpc.call(undefined, 'PeerMonitor', 'MetricNames', undefined, { signal: signals.forCall(request) })
+  handler: async (request, reply): Promise<string[]> =>
+    rpc.call(undefined, 'PeerMonitor', 'MetricNames', undefined, { signal: signals.forCall(reply) })
 }, {
   method: 'GET',
   url: '/monitor/metrics/:name',
-  handler: async (request): Promise<MetricJson[]> => {
+  handler: async (request, reply): Promise<MetricJson[]> => {
     const { name } = request.params as { name: string }
-    const metrics = await rpc.call(undefined, 'PeerMonitor', 'LatestMetrics', name, { signal: signals.forCall(request) })
+    const metrics = await rpc.call(undefined, 'PeerMonitor', 'LatestMetrics', name, { signal: signals.forCall(reply) })
     return metrics.map(canonicalMetric)
   }
 }, {
   method: 'GET',
   url: '/health/alerts',
-  handler: async (request): Promise<AlertJson[]> => {
-    const alerts = await rpc.call(undefined, 'Cluster', 'Alerts', undefined, { signal: signals.forCall(request) })
+  handler: async (request, reply): Promise<AlertJson[]> => {
+    const alerts = await rpc.call(undefined, 'Cluster', 'Alerts', undefined, { signal: signals.forCall(reply) })
     return alerts.map(canonicalAlert)
   }
 }]

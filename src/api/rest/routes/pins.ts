@@ -17,17 +17,17 @@ export const pinsRoutes: RouteModule = ({ rpc, signals }) => [{
   method: 'POST',
   url: '/pins/:cid',
   config: settings,
-  handler: async (request): Promise<PinJson> => {
+  handler: async (request, reply): Promise<PinJson> => {
     const cid = cidFromPath(request)
     const options = pinOptionsFromQuery(queryOf(request), Date.now())
-    return canonicalPin(await rpc.call(undefined, 'Cluster', 'Pin', { cid, options }, { signal: signals.forCall(request) }))
+    return canonicalPin(await rpc.call(undefined, 'Cluster', 'Pin', { cid, options }, { signal: signals.forCall(reply) }))
   }
 }, {
   method: 'DELETE',
   url: '/pins/:cid',
   config: settings,
-  handler: async (request): Promise<PinJson> => {
+  handler: async (request, reply): Promise<PinJson> => {
     const cid = cidFromPath(request)
-    return canonicalPin(await rpc.call(undefined, 'Cluster', 'Unpin', cid, { signal: signals.forCall(request) }))
+    return canonicalPin(await rpc.call(undefined, 'Cluster', 'Unpin', cid, { signal: signals.forCall(reply) }))
   }
 }]

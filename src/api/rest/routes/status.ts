@@ -26,7 +26,7 @@ export const statusRoutes: RouteModule = ({ rpc, signals, log }) => [{
     const local = localFromQuery(query)
     const cids = cidsFromQuery(query)
     const arg = { filter: statusFilterFromQuery(query), ...(cids !== undefined ? { cids } : {}) }
-    const signal = signals.forStream(request)
+    const signal = signals.forStream(reply)
     const infos = local
       ? globalsFromLocal(rpc.stream(undefined, 'Cluster', 'StatusAllLocal', arg, { signal }))
       : canonicalGlobals(rpc.stream(undefined, 'Cluster', 'StatusAll', arg, { signal }))
@@ -35,9 +35,9 @@ export const statusRoutes: RouteModule = ({ rpc, signals, log }) => [{
 }, {
   method: 'GET',
   url: '/pins/:cid',
-  handler: async (request): Promise<GlobalPinInfoJson> => {
+  handler: async (request, reply): Promise<GlobalPinInfoJson> => {
     const cid = cidFromPath(request)
-    const signal = signals.forCall(request)
+    const signal = signals.forCall(reply)
     return localFromQuery(queryOf(request))
       ? globalFromLocal(await rpc.call(undefined, 'Cluster', 'StatusLocal', cid, { signal }))
       : canonicalGlobalPinInfo(await rpc.call(undefined, 'Cluster', 'Status', cid, { signal }))
@@ -46,9 +46,9 @@ export const statusRoutes: RouteModule = ({ rpc, signals, log }) => [{
   method: 'POST',
   url: '/pins/:cid/recover',
   config: settings,
-  handler: async (request): Promise<GlobalPinInfoJson> => {
+  handler: async (request, reply): Promise<GlobalPinInfoJson> => {
     const cid = cidFromPath(request)
-    const signal = signals.forCall(request)
+    const signal = signals.forCall(reply)
     return localFromQuery(queryOf(request))
       ? globalFromLocal(await rpc.call(undefined, 'Cluster', 'RecoverLocal', cid, { signal }))
       : canonicalGlobalPinInfo(await rpc.call(undefined, 'Cluster', 'Recover', cid, { signal }))
@@ -59,7 +59,7 @@ export const statusRoutes: RouteModule = ({ rpc, signals, log }) => [{
   config: settings,
   handler: async (request, reply) => {
     const local = localFromQuery(queryOf(request))
-    const signal = signals.forStream(request)
+    const signal = signals.forStream(reply)
     const infos = local
       ? globalsFromLocal(rpc.stream(undefined, 'Cluster', 'RecoverAllLocal', undefined, { signal }))
       : canonicalGlobals(rpc.stream(undefined, 'Cluster', 'RecoverAll', undefined, { signal }))

@@ -5,8 +5,8 @@ import type { RouteModule } from './context.ts'
 export const versionRoutes: RouteModule = ({ rpc, signals }) => [{
   method: 'GET',
   url: '/version',
-  handler: async (request): Promise<VersionJson> => {
-    const { version } = await rpc.call(undefined, 'Cluster', 'Version', undefined, { signal: signals.forCall(request) })
+  handler: async (request, reply): Promise<VersionJson> => {
+    const { version } = await rpc.call(undefined, 'Cluster', 'Version', undefined, { signal: signals.forCall(reply) })
     return { version }
   }
 }]

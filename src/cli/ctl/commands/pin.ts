@@ -3,11 +3,11 @@ import { parseCid } from '../../../api/cid.ts'
 import { checkIpfsPath } from '../../../api/ipfs-path.ts'
 import { formatPin } from '../format/pin.ts'
 import { formatGlobalPinInfo } from '../format/status.ts'
-import { addPinAddOptions, pinAddQuery } from '../pin-options.ts'
+import { addPinAddOptions, addPinUpdateOptions, pinAddQuery, pinUpdateQuery } from '../pin-options.ts'
 import { addWaitOptions, waitForStatus } from '../wait.ts'
 import type { GlobalPinInfoJson, PinJson, PinType } from '../../../api/types.ts'
 import type { CommandContext } from '../context.ts'
-import type { PinAddOptions } from '../pin-options.ts'
+import type { PinAddOptions, PinUpdateOptions } from '../pin-options.ts'
 import type { WaitOptions, WaitTarget } from '../wait.ts'
 import type { Command } from 'commander'
 
@@ -48,13 +48,25 @@ export function addPinCommands (program: Command, ctx: CommandContext): void {
       await printOutcome(ctx, removed, 'unpinned', options)
     })
 
+  addWaitOptions(addPinUpdateOptions(pin
+    .command('update')
+    .description('pin a new CID (or what an IPFS path resolves to) with the options and allocations of an existing pin, which stays pinned; ' +
+      'print its status on every peer')
+    .addArgument(cidArgument('<from>', 'the pinned CID whose options and allocations the new pin copies'))
+    .addArgument(targetArgument('<to>'))), 'pinned')
+    .action(async (from: string, target: PinTarget, options: PinUpdateOptions & WaitOptions) => {
+      const updated = await ctx.client.post<PinJson>(withQuery(target.apiPath, pinUpdateQuery(from, options)), { signal: ctx.signal })
+      await printOutcome(ctx, updated, 'pinned', options)
+    })
+
   pin
     .command('ls')
     .description('list the pinset, printing each pin as it arrives, or show one pin')
     .addArgument(cidArgument().argOptional())
+    // ipfs-cluster-ctl 1.x lists every type by default (0.x listed `pin`)
     .addOption(new Option('--filter <types>', `pin types to list, comma-separated: ${PIN_TYPES.join(', ')} or all`)
       .argParser(pinTypes)
-      .default('pin'))
+      .default('all'))
     .action(async (cid: string | undefined, options: { filter: string }) => {
       if (cid != null) {
         ctx.output.print(await ctx.client.get<PinJson>(`allocations/${encodeURIComponent(cid)}`, { signal: ctx.signal }), formatPin)
@@ -86,8 +98,8 @@ async function printOutcome (ctx: CommandContext, pin: PinJson, target: WaitTarg
   ctx.output.print(status, formatGlobalPinInfo)
 }
 
-function cidArgument (): Argument {
-  return new Argument('<cid>', 'a CID, v0 (Qm...) or v1 in any multibase').argParser((value: string) => {
+function cidArgument (name = '<cid>', description = 'a CID, v0 (Qm...) or v1 in any multibase'): Argument {
+  return new Argument(name, description).argParser((value: string) => {
     try {
       parseCid(value)
     } catch (err) {
@@ -97,8 +109,8 @@ function cidArgument (): Argument {
   })
 }
 
-function targetArgument (): Argument {
-  return new Argument('<cid|path>', 'a CID, v0 (Qm...) or v1 in any multibase, or an IPFS path: /ipfs/<cid>/..., /ipns/<name>/..., /ipld/<cid>/...')
+function targetArgument (name = '<cid|path>'): Argument {
+  return new Argument(name, 'a CID, v0 (Qm...) or v1 in any multibase, or an IPFS path: /ipfs/<cid>/..., /ipns/<name>/..., /ipld/<cid>/...')
     .argParser((value: string): PinTarget => {
       if (value.startsWith('/')) {
         try {
