@@ -23,6 +23,7 @@ import { canonicalCid } from '../../src/api/cid.ts'
 import { checkIpfsPath } from '../../src/api/ipfs-path.ts'
 import { pinOptionsFromQuery } from '../../src/api/rest/pin-options.ts'
 import { eventually, startCluster, stopCluster } from '../fixtures/cluster.ts'
+import { mulberry32 } from '../fixtures/prng.ts'
 import { randomPeerId } from '../fixtures/rpc-mock.ts'
 import type { Cluster } from '../../src/cluster/cluster.ts'
 
@@ -31,18 +32,6 @@ const REQUESTS = Number(process.env.FUZZ_REQUESTS ?? 5000)
 const CONCURRENCY = 12
 /** A request not answered within this long is a failure (none should come close). */
 const ANSWER_TIMEOUT = 30_000
-
-/** mulberry32: a small seeded PRNG, enough to replay a run. */
-function prng (seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6D2B79F5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 interface FuzzRequest {
   /** What the generator meant, for failure reports. */
@@ -69,7 +58,7 @@ class Generator {
 
   /** `cids`: valid CIDs that are not pinned; `peers`: valid peer ids that are not members. */
   constructor (seed: number, cids: string[], peers: string[]) {
-    this.next = prng(seed)
+    this.next = mulberry32(seed)
     this.cids = cids
     this.peers = peers
   }

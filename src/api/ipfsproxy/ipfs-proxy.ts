@@ -9,7 +9,9 @@
 import { logger } from '@libp2p/logger'
 import { buildApp } from './app.ts'
 import { AnswerHeaders } from './headers.ts'
-import { boundMultiaddr, boundUrl, HttpListeners, parseListenAddress, serverOptions } from './listeners.ts'
+import { boundMultiaddr, boundUrl, parseListenAddress } from '../http/listen-address.ts'
+import { HttpListeners } from '../http/listeners.ts'
+import { httpServerOptions } from '../http/server-options.ts'
 import { nodeOrigin } from './node-address.ts'
 import { RequestSignals } from './signals.ts'
 import type { ProxyContext } from './routes/context.ts'
@@ -53,7 +55,7 @@ export class IpfsProxy implements Component {
   async start (options: { signal?: AbortSignal } = {}): Promise<void> {
     if (this.running != null) return
     options.signal?.throwIfAborted()
-    const addresses = this.config.listen_multiaddress.map(parseListenAddress)
+    const addresses = this.config.listen_multiaddress.map((a) => parseListenAddress(a, 'IPFS proxy'))
     const signals = new RequestSignals()
     const forwarding = new Set<FastifyReply>()
     const headers = new AnswerHeaders({
@@ -65,7 +67,7 @@ export class IpfsProxy implements Component {
     })
     const ctx: ProxyContext = { rpc: this.rpc, signals, headers, log: this.log, node: this.node, forwarding, commands: new Set() }
     const app = await buildApp(ctx, this.config)
-    const listeners = new HttpListeners(app.routing, serverOptions(this.config), this.log)
+    const listeners = new HttpListeners({ handler: app.routing, options: httpServerOptions(this.config), log: this.log, name: 'IPFS proxy' })
     try {
       await app.ready()
       await listeners.listen(addresses, options.signal)
@@ -107,7 +109,7 @@ export class IpfsProxy implements Component {
 
   /** Where the proxy listens, as URLs (`http://127.0.0.1:9095`), ports resolved; empty when stopped. */
   listenUrls (): string[] {
-    return this.running?.listeners.addresses().map(boundUrl) ?? []
+    return this.running?.listeners.addresses().map((a) => boundUrl(a)) ?? []
   }
 
   listenMultiaddrs (): string[] {

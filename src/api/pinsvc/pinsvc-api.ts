@@ -10,7 +10,10 @@ import { logger } from '@libp2p/logger'
 import { buildApp } from './app.ts'
 import { Authenticator } from './auth.ts'
 import { ApiStoppingError } from './errors.ts'
-import { HttpListeners, boundUrl, parseListenAddress, serverOptions } from './listeners.ts'
+import { boundUrl, parseListenAddress } from '../http/listen-address.ts'
+import { HttpListeners } from '../http/listeners.ts'
+import { httpServerOptions } from '../http/server-options.ts'
+import { onClientError } from './client-error.ts'
 import { StatusLookup } from './pin-status.ts'
 import { Requests } from './requests.ts'
 import { StatusSync } from './status-sync.ts'
@@ -58,7 +61,7 @@ export class PinSvcApi implements Component {
   async start (options: { signal?: AbortSignal } = {}): Promise<void> {
     if (this.running != null) return
     options.signal?.throwIfAborted()
-    const addresses = this.config.http_listen_multiaddress.map(parseListenAddress)
+    const addresses = this.config.http_listen_multiaddress.map((a) => parseListenAddress(a, 'Pinning Service API'))
     if (addresses.length === 0) {
       this.log('no http_listen_multiaddress: the Pinning Service API is off')
       return
@@ -82,7 +85,7 @@ export class PinSvcApi implements Component {
         log: this.log
       })
       await app.ready()
-      const listeners = new HttpListeners(app.routing, serverOptions(this.config), this.log)
+      const listeners = new HttpListeners({ handler: app.routing, options: httpServerOptions(this.config), log: this.log, name: 'Pinning Service API', onClientError })
       await listeners.listen(addresses, options.signal)
       this.running = { app, listeners, store, sync, signals }
     } catch (err) {
@@ -121,6 +124,6 @@ export class PinSvcApi implements Component {
 
   /** Where the API listens, as URLs (`http://127.0.0.1:9097`); empty when stopped or off. */
   listenUrls (): string[] {
-    return this.running?.listeners.addresses().map(boundUrl) ?? []
+    return this.running?.listeners.addresses().map((a) => boundUrl(a)) ?? []
   }
 }

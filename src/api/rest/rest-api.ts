@@ -6,11 +6,12 @@
 import { resolve } from 'node:path'
 import { logger } from '@libp2p/logger'
 import { buildApp } from './app.ts'
-import { boundMultiaddr, boundUrl, parseListenAddress } from './listen-address.ts'
-import { HttpListeners } from './listeners.ts'
+import { boundMultiaddr, boundUrl, parseListenAddress } from '../http/listen-address.ts'
+import { HttpListeners } from '../http/listeners.ts'
+import { httpServerOptions } from '../http/server-options.ts'
+import { onClientError } from './client-error.ts'
 import { openRequestLog } from './request-log-file.ts'
 import { RequestSignals } from './request-signals.ts'
-import { httpServerOptions } from './server-options.ts'
 import { readTlsFiles } from './tls.ts'
 import type { RequestLog } from './request-log-file.ts'
 import type { RestApiSection } from '../../config/types.ts'
@@ -52,13 +53,13 @@ export class RestApi implements Component {
   async start (options: { signal?: AbortSignal } = {}): Promise<void> {
     if (this.running != null) return
     options.signal?.throwIfAborted()
-    const addresses = this.config.http_listen_multiaddress.map(parseListenAddress)
+    const addresses = this.config.http_listen_multiaddress.map((a) => parseListenAddress(a, 'REST API'))
     const tls = await readTlsFiles(this.config, (path) => resolve(this.folder, path), options.signal)
     const logPath = this.config.http_log_file === '' ? undefined : resolve(this.folder, this.config.http_log_file)
     const requestLog = await openRequestLog(logPath, this.log)
     const signals = new RequestSignals()
     const app = buildApp({ rpc: this.rpc, config: this.config, signals, log: this.log, requestLog })
-    const listeners = new HttpListeners(app.routing, httpServerOptions(this.config), this.log, tls)
+    const listeners = new HttpListeners({ handler: app.routing, options: httpServerOptions(this.config), log: this.log, name: 'REST API', tls, onClientError })
     try {
       await app.ready()
       await listeners.listen(addresses, options.signal)

@@ -2,7 +2,7 @@
 import { strict as assert } from 'node:assert'
 import { ent, msg, persisted } from './support/messages.ts'
 import { Net } from './support/net.ts'
-import { mulberry32 } from './support/prng.ts'
+import { mulberry32 } from '../../fixtures/prng.ts'
 import { MemoryDisk } from './support/disk.ts'
 import { Peer, defaults } from './support/peer.ts'
 

@@ -5,7 +5,7 @@
 import { strict as assert } from 'node:assert'
 import { RaftCore } from '../../../src/consensus/raft/core.ts'
 import { msg, persisted } from './support/messages.ts'
-import { mulberry32 } from './support/prng.ts'
+import { mulberry32 } from '../../fixtures/prng.ts'
 import { Net } from './support/net.ts'
 import { MemoryDisk } from './support/disk.ts'
 import { Peer, defaults } from './support/peer.ts'

@@ -3,7 +3,7 @@
  * random delay (so messages reorder), may be dropped or duplicated, and is
  * lost when a partition separates its ends at delivery time.
  */
-import type { Rng } from '../support/prng.ts'
+import type { Rng } from '../../../fixtures/prng.ts'
 import type { Message, NodeId } from '../../../../src/consensus/raft/types.ts'
 
 export interface Faults {

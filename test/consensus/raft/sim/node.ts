@@ -6,10 +6,10 @@
  */
 import { RaftCore } from '../../../../src/consensus/raft/core.ts'
 import { MemoryDisk } from '../support/disk.ts'
-import { mulberry32 } from '../support/prng.ts'
+import { mulberry32 } from '../../../fixtures/prng.ts'
 import { entryKey, snapshotKeys } from './checker.ts'
 import type { LogView, SafetyChecker } from './checker.ts'
-import type { Rng } from '../support/prng.ts'
+import type { Rng } from '../../../fixtures/prng.ts'
 import type { RaftStatus } from '../../../../src/consensus/raft/core.ts'
 import type { Message, NodeId, Ready } from '../../../../src/consensus/raft/types.ts'
 

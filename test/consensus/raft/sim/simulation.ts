@@ -9,7 +9,7 @@
  * Safety is checked after every step of both phases (see checker.ts).
  */
 import { ConfChangeInProgressError, NotLeaderError } from '../../../../src/consensus/raft/core.ts'
-import { Rng } from '../support/prng.ts'
+import { Rng } from '../../../fixtures/prng.ts'
 import { SafetyChecker } from './checker.ts'
 import { SimNetwork } from './network.ts'
 import { SimNode } from './node.ts'
