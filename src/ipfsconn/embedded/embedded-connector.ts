@@ -72,7 +72,7 @@ export class EmbeddedConnector implements IpfsConnector {
       PinLs: (arg, { signal }) => this.pinLs(arg.type, signal),
       RepoStat: async (_arg, { signal }) => {
         const node = this.running()
-        return repoStat(node.blocksPath, this.config.storage_max, signal)
+        return repoStat(node.blocksPath, await node.blockstore.size({ signal }), this.config.storage_max)
       },
       RepoGC: (_arg, { signal }) => this.repoGC(signal),
       ConnectSwarms: async (_arg, { signal }) => { await this.connectSwarms(signal) },

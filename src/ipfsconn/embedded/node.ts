@@ -1,6 +1,7 @@
 /**
- * The embedded IPFS node: Helia with its blocks and its datastore (pins, the
- * libp2p peer store) in LevelDB under `<folder>/ipfs/`, and its own libp2p
+ * The embedded IPFS node: Helia with its blocks (one file each, see
+ * blockstore.ts) and its datastore (pins, the libp2p peer store, in LevelDB)
+ * under `<folder>/ipfs/`, and its own libp2p
  * host: TCP, noise, yamux, identify and bitswap, nothing else. It is the
  * public IPFS side, so no cluster secret (pnet); and it finds no one by
  * itself (no bootstrap list, no DHT, no mDNS, no delegated routing): the
@@ -16,12 +17,13 @@ import { identify } from '@libp2p/identify'
 import { tcp } from '@libp2p/tcp'
 import * as dagCbor from '@ipld/dag-cbor'
 import * as dagJson from '@ipld/dag-json'
-import { LevelBlockstore } from 'blockstore-level'
 import { LevelDatastore } from 'datastore-level'
 import { createHeliaLight } from 'helia'
 import * as json from 'multiformats/codecs/json'
 import { sha512 } from 'multiformats/hashes/sha2'
+import { openBlockstore } from './blockstore.ts'
 import { loadOrCreateKey } from './identity.ts'
+import type { RepoBlockstore } from './blockstore.ts'
 import type { EmbeddedIpfsSection } from '../../config/types.ts'
 import type { HeliaWithLibp2p } from '@helia/libp2p'
 import type { Identify } from '@libp2p/identify'
@@ -36,8 +38,9 @@ export function embeddedRepoPaths (folder: string): { root: string, blocks: stri
 
 export interface EmbeddedNode {
   helia: EmbeddedHelia
-  /** The folder the blockstore's files are in (RepoStat measures it). */
+  /** The folder the blockstore's files are in (RepoStat reads its disk's free space). */
   blocksPath: string
+  blockstore: RepoBlockstore
   /** Stops Helia and libp2p and closes the stores. */
   close(): Promise<void>
 }
@@ -48,9 +51,8 @@ export async function startEmbeddedNode (folder: string, config: EmbeddedIpfsSec
   const privateKey = await loadOrCreateKey(paths.key, signal)
   signal?.throwIfAborted()
 
-  const blockstore = new LevelBlockstore(paths.blocks)
+  const blockstore = await openBlockstore(paths.blocks)
   const datastore = new LevelDatastore(paths.datastore)
-  await blockstore.open()
   try {
     await datastore.open()
   } catch (err) {
@@ -92,6 +94,7 @@ export async function startEmbeddedNode (folder: string, config: EmbeddedIpfsSec
   return {
     helia,
     blocksPath: paths.blocks,
+    blockstore,
     close: async () => {
       try {
         await helia.stop()

@@ -1,13 +1,13 @@
 /**
- * RepoStat of the embedded node: repo_size is what the blockstore's files
- * take on disk (LevelDB keeps few, large files, so summing them is cheap);
- * storage_max is the configured limit, or else what the repo could grow to
+ * RepoStat of the embedded node: repo_size is what the blocks take (the
+ * blockstore keeps count, see blockstore.ts); storage_max is the configured limit, or else what the repo could grow to
  * on its disk: its size plus the disk's free space.
  */
 import { readdir, stat, statfs } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { IPFSRepoStatJson } from '../../api/types.ts'
 
+/** The bytes of the files below `path`; a file removed while it is walked counts 0. */
 export async function folderSize (path: string, signal?: AbortSignal): Promise<number> {
   let total = 0
   let entries
@@ -26,7 +26,7 @@ export async function folderSize (path: string, signal?: AbortSignal): Promise<n
       try {
         total += (await stat(full)).size
       } catch (err) {
-        // LevelDB removes files as it compacts
+        // LevelDB removes files as it compacts; blocks are written to a temporary file, then renamed
         if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err
       }
     }
@@ -34,8 +34,7 @@ export async function folderSize (path: string, signal?: AbortSignal): Promise<n
   return total
 }
 
-export async function repoStat (blocksPath: string, storageMax: number, signal?: AbortSignal): Promise<IPFSRepoStatJson> {
-  const repoSize = await folderSize(blocksPath, signal)
+export async function repoStat (blocksPath: string, repoSize: number, storageMax: number): Promise<IPFSRepoStatJson> {
   if (storageMax > 0) return { repo_size: repoSize, storage_max: storageMax }
   const disk = await statfs(blocksPath)
   return { repo_size: repoSize, storage_max: repoSize + disk.bavail * disk.bsize }
