@@ -4,13 +4,26 @@
  */
 import { hostname } from 'node:os'
 import { SECRET_BYTES } from './kinds.ts'
-import type { ServiceConfig } from './types.ts'
+import type { HttpAccessKeys, ServiceConfig } from './types.ts'
 
 const SECOND = 1000
 const MINUTE = 60 * SECOND
 const HOUR = 60 * MINUTE
 
 /** A fresh random cluster secret. */
+/** Authentication, headers and CORS of the REST API and the Pinning Service API, as IPFS Cluster's defaults. */
+const httpAccessDefaults: HttpAccessKeys = {
+  basic_auth_credentials: null,
+  jwt_expiry: 0,
+  headers: {},
+  cors_allowed_origins: ['*'],
+  cors_allowed_methods: ['GET'],
+  cors_allowed_headers: [],
+  cors_exposed_headers: ['Content-Type', 'X-Stream-Output', 'X-Chunked-Output', 'X-Content-Length'],
+  cors_allow_credentials: true,
+  cors_max_age: 0
+}
+
 export function randomSecret (): Uint8Array {
   return crypto.getRandomValues(new Uint8Array(SECRET_BYTES))
 }
@@ -111,16 +124,9 @@ export function defaultServiceConfig (init: DefaultsInit = {}): ServiceConfig {
         write_timeout: 0,
         idle_timeout: 2 * MINUTE,
         max_header_bytes: 4096,
-        basic_auth_credentials: null,
+        ...httpAccessDefaults,
         jwt_expiry: HOUR,
-        http_log_file: '',
-        headers: {},
-        cors_allowed_origins: ['*'],
-        cors_allowed_methods: ['GET'],
-        cors_allowed_headers: [],
-        cors_exposed_headers: ['Content-Type', 'X-Stream-Output', 'X-Chunked-Output', 'X-Content-Length'],
-        cors_allow_credentials: true,
-        cors_max_age: 0
+        http_log_file: ''
       },
       ipfsproxy: {
         listen_multiaddress: ['/ip4/127.0.0.1/tcp/9095'],
@@ -141,15 +147,9 @@ export function defaultServiceConfig (init: DefaultsInit = {}): ServiceConfig {
         write_timeout: 0,
         idle_timeout: 2 * MINUTE,
         max_header_bytes: 4096,
-        basic_auth_credentials: null,
-        jwt_expiry: 0,
-        headers: {},
-        cors_allowed_origins: ['*'],
-        cors_allowed_methods: ['GET'],
-        cors_allowed_headers: [],
-        cors_exposed_headers: ['Content-Type', 'X-Stream-Output', 'X-Chunked-Output', 'X-Content-Length'],
-        cors_allow_credentials: true,
-        cors_max_age: 0
+        ...httpAccessDefaults,
+        // access tokens are stored in IPFS nodes and kept: they never expire
+        jwt_expiry: 0
       }
     }
   }

@@ -9,10 +9,7 @@ import {
 } from './kinds.ts'
 import type { Kind } from './kinds.ts'
 import { peerIdFromString } from '@libp2p/peer-id'
-import type {
-  BalancedAllocatorSection, ClusterSection, EmbeddedIpfsSection, InformerSections, IpfsConnectorType, IpfsHttpSection, IpfsProxySection,
-  MonitorSection, PinSvcApiSection, RaftSection, RestApiSection, RpcSection, ServiceConfig, StatelessTrackerSection
-} from './types.ts'
+import type { BalancedAllocatorSection, ClusterSection, EmbeddedIpfsSection, HttpAccessKeys, HttpServerKeys, InformerSections, IpfsConnectorType, IpfsHttpSection, IpfsProxySection, MonitorSection, PinSvcApiSection, RaftSection, RestApiSection, RpcSection, ServiceConfig, StatelessTrackerSection } from './types.ts'
 
 export interface Field<T> {
   kind: Kind<T>
@@ -94,21 +91,20 @@ const rpc: Schema<RpcSection> = {
   max_frame_size: { kind: integerKind, check: atLeast(1024, 'smaller frames cannot carry an ordinary call') }
 }
 
-const restapi: Schema<RestApiSection> = {
-  http_listen_multiaddress: { kind: multiaddrsKind, check: notEmpty },
-  ssl_cert_file: { kind: stringKind },
-  ssl_key_file: { kind: stringKind },
+const httpServer: Schema<HttpServerKeys> = {
   read_timeout: { kind: durationKind, check: notNegative },
   read_header_timeout: { kind: durationKind, check: notNegative },
   write_timeout: { kind: durationKind, check: notNegative },
   idle_timeout: { kind: durationKind, check: notNegative },
-  max_header_bytes: { kind: integerKind, check: atLeast(4096, 'as in IPFS Cluster') },
+  max_header_bytes: { kind: integerKind, check: atLeast(4096, 'as in IPFS Cluster') }
+}
+
+const httpAccess: Schema<HttpAccessKeys> = {
   basic_auth_credentials: {
     kind: credentialsKind,
     check: value => value === null || Object.keys(value).length > 0 ? undefined : 'must be null (no authentication) or have at least one user'
   },
   jwt_expiry: { kind: durationKind, check: notNegative },
-  http_log_file: { kind: stringKind },
   headers: { kind: headersKind },
   cors_allowed_origins: { kind: stringListKind },
   cors_allowed_methods: { kind: stringListKind },
@@ -118,16 +114,21 @@ const restapi: Schema<RestApiSection> = {
   cors_max_age: { kind: durationKind, check: notNegative }
 }
 
+const restapi: Schema<RestApiSection> = {
+  http_listen_multiaddress: { kind: multiaddrsKind, check: notEmpty },
+  ssl_cert_file: { kind: stringKind },
+  ssl_key_file: { kind: stringKind },
+  ...httpServer,
+  ...httpAccess,
+  http_log_file: { kind: stringKind }
+}
+
 const ipfsproxy: Schema<IpfsProxySection> = {
   // an empty list turns the proxy off
   listen_multiaddress: { kind: multiaddrsKind },
   // "" (the default): the kubo connector's node_multiaddress
   node_multiaddress: { kind: multiaddrKind, emptyIsDefault: true },
-  read_timeout: { kind: durationKind, check: notNegative },
-  read_header_timeout: { kind: durationKind, check: notNegative },
-  write_timeout: { kind: durationKind, check: notNegative },
-  idle_timeout: { kind: durationKind, check: notNegative },
-  max_header_bytes: { kind: integerKind, check: atLeast(4096, 'as in IPFS Cluster') },
+  ...httpServer,
   extract_headers_extra: { kind: stringListKind },
   extract_headers_path: { kind: stringKind, check: value => value.startsWith('/') ? undefined : 'must be a path starting with /' },
   extract_headers_ttl: { kind: durationKind, check: notNegative }
@@ -136,23 +137,8 @@ const ipfsproxy: Schema<IpfsProxySection> = {
 const pinsvcapi: Schema<PinSvcApiSection> = {
   // an empty list turns the Pinning Service API off
   http_listen_multiaddress: { kind: multiaddrsKind },
-  read_timeout: { kind: durationKind, check: notNegative },
-  read_header_timeout: { kind: durationKind, check: notNegative },
-  write_timeout: { kind: durationKind, check: notNegative },
-  idle_timeout: { kind: durationKind, check: notNegative },
-  max_header_bytes: { kind: integerKind, check: atLeast(4096, 'as in IPFS Cluster') },
-  basic_auth_credentials: {
-    kind: credentialsKind,
-    check: value => value === null || Object.keys(value).length > 0 ? undefined : 'must be null (no authentication) or have at least one user'
-  },
-  jwt_expiry: { kind: durationKind, check: notNegative },
-  headers: { kind: headersKind },
-  cors_allowed_origins: { kind: stringListKind },
-  cors_allowed_methods: { kind: stringListKind },
-  cors_allowed_headers: { kind: stringListKind },
-  cors_exposed_headers: { kind: stringListKind },
-  cors_allow_credentials: { kind: booleanKind },
-  cors_max_age: { kind: durationKind, check: notNegative }
+  ...httpServer,
+  ...httpAccess
 }
 
 const ipfshttp: Schema<IpfsHttpSection> = {

@@ -31,18 +31,21 @@ export interface BasicAuthCredentials {
   [user: string]: string
 }
 
-export interface RestApiSection {
-  http_listen_multiaddress: string[]
+/** The server keys every HTTP API section has, read as IPFS Cluster's Go server reads them (durations in ms, 0 = none). */
+export interface HttpServerKeys {
   read_timeout: number
   read_header_timeout: number
   write_timeout: number
   idle_timeout: number
   max_header_bytes: number
-  /** null: no authentication. */
+}
+
+/** Authentication, extra headers and CORS: the REST API's and the Pinning Service API's. */
+export interface HttpAccessKeys {
+  /** null: no authentication; otherwise HTTP Basic or `Authorization: Bearer <JWT>` from POST /token. */
   basic_auth_credentials: BasicAuthCredentials | null
-  /** Lifetime of the tokens POST /token issues; 0: they never expire (as IPFS Cluster's). */
+  /** Lifetime of the tokens POST /token issues; 0: they never expire. */
   jwt_expiry: number
-  http_log_file: string
   headers: Record<string, string[]>
   cors_allowed_origins: string[]
   cors_allowed_methods: string[]
@@ -50,43 +53,27 @@ export interface RestApiSection {
   cors_exposed_headers: string[]
   cors_allow_credentials: boolean
   cors_max_age: number
+}
+
+export interface RestApiSection extends HttpServerKeys, HttpAccessKeys {
+  http_listen_multiaddress: string[]
+  http_log_file: string
   ssl_cert_file: string
   ssl_key_file: string
 }
 
 /** The IPFS Pinning Service API (IPFS Cluster's api.pinsvcapi), its requests kept under `<config folder>/pinsvc/`. */
-export interface PinSvcApiSection {
+export interface PinSvcApiSection extends HttpServerKeys, HttpAccessKeys {
   /** Empty: the API is off. */
   http_listen_multiaddress: string[]
-  read_timeout: number
-  read_header_timeout: number
-  write_timeout: number
-  idle_timeout: number
-  max_header_bytes: number
-  /** null: no authentication; otherwise HTTP Basic or `Authorization: Bearer <JWT>` from POST /token. */
-  basic_auth_credentials: BasicAuthCredentials | null
-  /** Lifetime of the tokens POST /token issues; 0 (the default): they never expire, as access tokens stored in IPFS nodes are kept. */
-  jwt_expiry: number
-  headers: Record<string, string[]>
-  cors_allowed_origins: string[]
-  cors_allowed_methods: string[]
-  cors_allowed_headers: string[]
-  cors_exposed_headers: string[]
-  cors_allow_credentials: boolean
-  cors_max_age: number
 }
 
 /** The IPFS proxy (IPFS Cluster's api.ipfsproxy): the Kubo RPC API, pin calls going through the cluster. */
-export interface IpfsProxySection {
+export interface IpfsProxySection extends HttpServerKeys {
   /** Empty: the proxy is off. */
   listen_multiaddress: string[]
   /** The Kubo RPC API calls are forwarded to; "": ipfs_connector.ipfshttp.node_multiaddress. */
   node_multiaddress: string
-  read_timeout: number
-  read_header_timeout: number
-  write_timeout: number
-  idle_timeout: number
-  max_header_bytes: number
   /** Headers of the Kubo daemon's answers copied onto the proxy's own answers, besides Access-Control-Expose-Headers. */
   extract_headers_extra: string[]
   /** The Kubo call whose answer those headers are taken from. */
