@@ -16,6 +16,7 @@
  * pinned), except that peers not allocated the pin, and unreachable peers
  * next to ones that hold it, do not make it fail.
  */
+import { inPinset } from './in-pinset.ts'
 import type { GlobalPinInfoJson, PinInfoShortJson, TrackerStatus } from '../types.ts'
 import type { SpecStatus } from './types.ts'
 import type { ClusterRpcClient } from '../../rpc-api.ts'
@@ -86,7 +87,7 @@ export class StatusLookup {
     let { status, details } = foldStatus(global)
     if (status == null) {
       // no allocated peer shows it (yet): either they have not applied the pin, or it is gone from the pinset
-      if (await this.inPinset(cid, signal)) {
+      if (await inPinset(this.rpc, cid, signal)) {
         status = 'queued'
       } else {
         status = 'failed'
@@ -96,16 +97,6 @@ export class StatusLookup {
     let delegates = delegatesOf(global)
     if (delegates.length === 0) delegates = await this.ownAddresses(signal)
     return details == null ? { status, delegates } : { status, delegates, details }
-  }
-
-  private async inPinset (cid: string, signal: AbortSignal): Promise<boolean> {
-    try {
-      await this.rpc.call(undefined, 'Cluster', 'PinGet', cid, { signal })
-      return true
-    } catch (err) {
-      if ((err as Error).name === 'PinNotFoundError') return false
-      throw err
-    }
   }
 
   /** This peer's IPFS node, the delegate of last resort (the spec wants at least one). */

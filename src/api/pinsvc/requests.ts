@@ -18,6 +18,7 @@ import { badRequest, notFound } from './errors.ts'
 import { KeyedLock } from './keyed-lock.ts'
 import { toPinStatus } from './pin-status-json.ts'
 import { isRequestId } from './store/request-id.ts'
+import { inPinset } from './in-pinset.ts'
 import type { StatusLookup } from './pin-status.ts'
 import type { RequestStore } from './store/request-store.ts'
 import type { PinObject, PinStatusJson, RequestRecord } from './types.ts'
@@ -106,7 +107,7 @@ export class Requests {
   }
 
   private async pinInCluster (pin: PinObject, from: string | undefined, signal: AbortSignal): Promise<void> {
-    if (await this.inPinset(pin.cid, signal)) return
+    if (await inPinset(this.rpc, pin.cid, signal)) return
     const options = {
       name: pin.name,
       origins: pin.origins,
@@ -139,15 +140,5 @@ export class Requests {
       }
     }
     await this.store.clearUnpinMark(cid)
-  }
-
-  private async inPinset (cid: string, signal: AbortSignal): Promise<boolean> {
-    try {
-      await this.rpc.call(undefined, 'Cluster', 'PinGet', cid, { signal })
-      return true
-    } catch (err) {
-      if ((err as Error).name === 'PinNotFoundError') return false
-      throw err
-    }
   }
 }
