@@ -191,6 +191,8 @@ describe('IPFS proxy: 3 peers with embedded IPFS nodes', function () {
       const content = randomBytes(700_000)
       const added = await ipfs.add(content, { pinName: 'proxied upload' } as Parameters<KuboRPCClient['add']>[1])
       assert.ok(added.size > content.length, 'the size of the whole DAG, as Kubo reports it')
+      // another peer applies the commit soon after the writer's answer
+      await eventually(async () => (await pinset(peers[1]!)).includes(added.cid.toString()), 'the pin reached another peer')
       const pin = await peers[1]!.rpc.call(undefined, 'Cluster', 'PinGet', added.cid.toString())
       assert.equal(pin.replication_factor_min, -1)
       assert.equal(pin.name, 'proxied upload')
