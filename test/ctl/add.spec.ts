@@ -1,5 +1,7 @@
 import { strict as assert } from 'node:assert'
 import { randomBytes } from 'node:crypto'
+import { once } from 'node:events'
+import { createServer } from 'node:http'
 import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -8,6 +10,7 @@ import { importer } from 'ipfs-unixfs-importer'
 import { metricsReady, startCluster, stopCluster } from '../fixtures/cluster.ts'
 import { jsonLines, runCtl } from '../fixtures/ctl-runner.ts'
 import { main } from '../../src/cli/ctl/ctl.ts'
+import type { AddressInfo, Socket } from 'node:net'
 import type { CtlRun } from '../fixtures/ctl-runner.ts'
 import type { PinJson } from '../../src/api/types.ts'
 import type { Cluster } from '../../src/cluster/cluster.ts'
@@ -161,5 +164,36 @@ describe('cluster-ctl add (3-peer cluster)', function () {
     const run = await ctl('add', '--format', 'car', file)
     assert.equal(run.code, 1)
     assert.match(run.stderr, /An error occurred: .*CAR.* \(code 400\)/)
+  })
+})
+
+describe('cluster-ctl add against a peer that refuses the upload early', function () {
+  it('closes the connection it can no longer finish, so neither side holds it open', async function () {
+    // answers before reading the body, as a peer refusing an upload at its first bytes does
+    const server = createServer((req, res) => {
+      res.writeHead(400, { 'content-type': 'application/json' })
+      res.end(JSON.stringify({ code: 400, message: 'not a CAR' }))
+    })
+    // no idle timeout: only the client can end the connection
+    server.keepAliveTimeout = 0
+    server.listen(0, '127.0.0.1')
+    await once(server, 'listening')
+    const connection = once(server, 'connection') as Promise<[Socket]>
+    const dir = await mkdtemp(join(tmpdir(), 'pincluster-ctl-add-early-'))
+    try {
+      const file = join(dir, 'big.bin')
+      await writeFile(file, randomBytes(8 * 1024 * 1024))
+      const { port } = server.address() as AddressInfo
+      const run = await runCtl(['--host', `/ip4/127.0.0.1/tcp/${port}`, 'add', file])
+      assert.equal(run.code, 1)
+      assert.match(run.stderr, /not a CAR \(code 400\)/)
+      const [socket] = await connection
+      // the server may also see the cut body as a parse error: only the close matters
+      if (!socket.destroyed) await new Promise((resolve) => socket.once('close', resolve))
+    } finally {
+      server.closeAllConnections()
+      server.close()
+      await rm(dir, { recursive: true, force: true })
+    }
   })
 })

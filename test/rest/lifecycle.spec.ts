@@ -1,5 +1,7 @@
 import { strict as assert } from 'node:assert'
+import { once } from 'node:events'
 import { Agent } from 'node:http'
+import { connect } from 'node:net'
 import { ListenAddressError, RestApi } from '../../src/api/rest/index.ts'
 import { aborted, fetchRaw, firstChunk, open } from '../fixtures/http-client.ts'
 import { restConfig } from '../fixtures/rest-config.ts'
@@ -109,6 +111,28 @@ describe('REST API lifecycle', function () {
     } finally {
       agent.destroy()
     }
+  })
+
+  it('stop closes a connection answered before its body arrived, though the client never sends the rest', async function () {
+    const api = new RestApi({ rpc: mock.rpc, config: restConfig({ idle_timeout: 3_600_000 }) })
+    await api.start()
+    const url = new URL(api.listenUrls()[0] as string)
+    const socket = connect(Number(url.port), url.hostname)
+    const closed = once(socket, 'close')
+    let answer = ''
+    const answered = new Promise<void>((resolve) => {
+      socket.on('data', (chunk: Buffer) => {
+        answer += chunk.toString()
+        if (answer.includes('\r\n\r\n')) resolve()
+      })
+    })
+    // an upload refused at its headers, its body never finished
+    socket.write('POST /add HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-unknown\r\nContent-Length: 100000\r\n\r\nabc')
+    await answered
+    assert.match(answer, /^HTTP\/1\.1 415 /)
+    await api.stop()
+    await closed
+    assert.match(answer, /"code":415/)
   })
 
   it('stop ends streams with the reason in the trailer', async function () {

@@ -37,6 +37,8 @@ export interface HttpListenersInit {
 export class HttpListeners {
   private readonly init: HttpListenersInit
   private readonly servers: Server[] = []
+  /** Connections answered before their request body arrived whole: see onRequest. */
+  private readonly unfinishedBodies = new Set<Socket>()
   private closing = false
 
   constructor (init: HttpListenersInit) {
@@ -75,6 +77,7 @@ export class HttpListeners {
       await new Promise<void>((resolve) => { server.close(() => { resolve() }) })
     })
     for (const server of this.servers) server.closeIdleConnections()
+    for (const socket of this.unfinishedBodies) socket.destroySoon()
     await Promise.all(closed)
     this.servers.length = 0
   }
@@ -105,12 +108,34 @@ export class HttpListeners {
   }
 
   private onRequest (server: Server, req: IncomingMessage, res: ServerResponse): void {
-    if (this.closing) {
-      res.shouldKeepAlive = false
-    } else {
+    if (this.closing) res.shouldKeepAlive = false
+    res.once('finish', () => {
+      if (!req.complete) this.answeredEarly(req)
       // a keep-alive connection that was busy when close() began is idle now and must not linger
-      res.once('finish', () => { if (this.closing) server.closeIdleConnections() })
-    }
+      else if (this.closing) server.closeIdleConnections()
+    })
     this.init.handler(req, res)
+  }
+
+  /**
+   * An answer sent before the request body arrived whole (a refused upload):
+   * Node reads and drops the rest, and the connection counts as busy until
+   * it ends. A client that never sends it would hold close() forever, so
+   * such connections are closed once the answer is flushed when stopping.
+   */
+  private answeredEarly (req: IncomingMessage): void {
+    const socket = req.socket
+    if (this.closing) {
+      socket.destroySoon()
+      return
+    }
+    this.unfinishedBodies.add(socket)
+    const settle = (): void => {
+      this.unfinishedBodies.delete(socket)
+      req.off('end', settle)
+      socket.off('close', settle)
+    }
+    req.once('end', settle)
+    socket.once('close', settle)
   }
 }

@@ -143,6 +143,8 @@ export class ClusterClient {
         req.end()
       } else {
         body.stream.once('error', (err: Error) => { req.destroy(new Error(`reading what to upload failed: ${err.message}`, { cause: err })) })
+        // an upload dropped before it was sent whole (the answer came first) leaves a request the connection can never finish
+        body.stream.once('close', () => { if (!req.writableEnded) req.destroy() })
         body.stream.pipe(req)
       }
     })
