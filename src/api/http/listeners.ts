@@ -109,8 +109,9 @@ export class HttpListeners {
 
   private onRequest (server: Server, req: IncomingMessage, res: ServerResponse): void {
     if (this.closing) res.shouldKeepAlive = false
+    const socket = req.socket
     res.once('finish', () => {
-      if (!req.complete) this.answeredEarly(req)
+      if (!req.complete) this.answeredEarly(req, socket)
       // a keep-alive connection that was busy when close() began is idle now and must not linger
       else if (this.closing) server.closeIdleConnections()
     })
@@ -123,8 +124,8 @@ export class HttpListeners {
    * it ends. A client that never sends it would hold close() forever, so
    * such connections are closed once the answer is flushed when stopping.
    */
-  private answeredEarly (req: IncomingMessage): void {
-    const socket = req.socket
+  private answeredEarly (req: IncomingMessage, socket: Socket): void {
+    if (socket.destroyed) return
     if (this.closing) {
       socket.destroySoon()
       return
