@@ -7,7 +7,7 @@
  */
 import { RpcAbortError, RpcClientError, fromWireError, isWireError } from './errors.ts'
 import { FrameDecoder, FrameType, FrameWriter, encodeBody, encodeCallBody } from './frames.ts'
-import type { Frame } from './frames.ts'
+import type { Frame, FrameBody } from './frames.ts'
 import type { Stream, StreamCloseEvent, StreamMessageEvent } from '@libp2p/interface'
 
 /** A call waiting for its answer. Without a signal it needs no closure of its own. */
@@ -59,7 +59,7 @@ export class ClientSession {
     return this.send(id, encodeCallBody(id, service, method, arg, this.maxFrameSize), signal)
   }
 
-  private send (id: number, body: Uint8Array, signal: AbortSignal | undefined): Promise<unknown> {
+  private send (id: number, body: FrameBody, signal: AbortSignal | undefined): Promise<unknown> {
     const { promise, resolve, reject } = Promise.withResolvers<unknown>()
     const waiter: Pending = { resolve, reject }
     if (signal != null) {

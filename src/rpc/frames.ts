@@ -14,7 +14,7 @@
 import { decode, encode } from './codec.ts'
 import type { WireError } from './errors.ts'
 import type { Stream, StreamCloseEvent } from '@libp2p/interface'
-import type { Uint8ArrayList } from 'uint8arraylist'
+import { Uint8ArrayList } from 'uint8arraylist'
 
 export const FrameType = {
   /** client -> server, session: [t, id, service, method, arg] */
@@ -77,6 +77,23 @@ export const DEFAULT_MAX_FRAME_SIZE = 4 * 1024 * 1024
 
 /** A FrameWriter sends at once when this many bytes are queued, without waiting for the end of the turn. */
 export const FLUSH_BYTES = 64 * 1024
+
+/**
+ * A frame body part at least this large is sent as it is, next to the
+ * others, rather than copied into the flush's buffer: a block of an upload
+ * is 256 KiB, and every copy of it is garbage the daemon holds until a GC.
+ */
+const SEND_UNCOPIED_BYTES = 16 * 1024
+
+/** An encoded frame body: one buffer, or parts that are the body end to end (encodeCallBody). */
+export type FrameBody = Uint8Array | readonly Uint8Array[]
+
+function bodyLength (body: FrameBody): number {
+  if (body instanceof Uint8Array) return body.byteLength
+  let n = 0
+  for (const part of body) n += part.byteLength
+  return n
+}
 
 export class FrameTooLargeError extends Error {
   static readonly NAME = 'FrameTooLargeError'
@@ -147,9 +164,10 @@ function cborHead (major: number, n: number): number[] {
 /**
  * The body of a Call frame from an argument already encoded on its own, so
  * that a multiCall encodes its argument once for all peers. The bytes are the
- * ones `encodeBody` would produce: a CBOR array is its head then its items.
+ * ones `encodeBody` would produce (a CBOR array is its head then its items),
+ * in two parts: the frame's head, then the argument itself, never copied.
  */
-export function encodeCallBody (id: number, service: string, method: string, arg: Uint8Array, maxFrameSize: number): Uint8Array {
+export function encodeCallBody (id: number, service: string, method: string, arg: Uint8Array, maxFrameSize: number): FrameBody {
   const s = utf8.encode(service)
   const m = utf8.encode(method)
   const head = [
@@ -157,19 +175,18 @@ export function encodeCallBody (id: number, service: string, method: string, arg
     ...cborHead(3, s.byteLength)
   ]
   const methodHead = cborHead(3, m.byteLength)
-  const size = head.length + s.byteLength + methodHead.length + m.byteLength + arg.byteLength
+  const headSize = head.length + s.byteLength + methodHead.length + m.byteLength
+  const size = headSize + arg.byteLength
   if (size > maxFrameSize) throw new FrameTooLargeError(size, maxFrameSize)
-  const body = new Uint8Array(size)
-  body.set(head, 0)
+  const start = new Uint8Array(headSize)
+  start.set(head, 0)
   let o = head.length
-  body.set(s, o)
+  start.set(s, o)
   o += s.byteLength
-  body.set(methodHead, o)
+  start.set(methodHead, o)
   o += methodHead.length
-  body.set(m, o)
-  o += m.byteLength
-  body.set(arg, o)
-  return body
+  start.set(m, o)
+  return [start, arg]
 }
 
 function checkFrame (x: unknown): Frame {
@@ -327,8 +344,10 @@ export class FrameWriter {
   private readonly maxFrameSize: number
   private readonly onError: (err: Error) => void
   private readonly mode: FlushMode
-  private bodies: Uint8Array[] = []
+  private bodies: FrameBody[] = []
   private bytes = 0
+  /** Whether a queued body has a part sent uncopied. */
+  private large = false
   private queued = false
   private readonly flushNow = (): void => { this.flush() }
 
@@ -346,10 +365,12 @@ export class FrameWriter {
   }
 
   /** Queues an encoded body (from encodeBody / encodeCallBody); returns its size on the wire. */
-  writeBody (body: Uint8Array): number {
-    const size = varintLength(body.byteLength) + body.byteLength
+  writeBody (body: FrameBody): number {
+    const length = bodyLength(body)
+    const size = varintLength(length) + length
     this.bodies.push(body)
     this.bytes += size
+    if (length >= SEND_UNCOPIED_BYTES) this.large = true
     if (this.bytes >= FLUSH_BYTES) {
       this.flush()
     } else if (!this.queued) {
@@ -376,21 +397,65 @@ export class FrameWriter {
   flush (): void {
     this.queued = false
     if (this.bodies.length === 0) return
-    const bytes = new Uint8Array(this.bytes)
-    let o = 0
-    for (const body of this.bodies) {
-      o = writeVarint(body.byteLength, bytes, o)
-      bytes.set(body, o)
-      o += body.byteLength
-    }
+    const data = this.large ? this.joinedExceptLarge() : this.joined()
     this.bodies = []
     this.bytes = 0
+    this.large = false
     if (this.stream.writeStatus !== 'writable') return
     try {
-      this.stream.send(bytes)
+      this.stream.send(data)
     } catch (err) {
       this.onError(err as Error)
     }
+  }
+
+  /** The queued frames in one buffer: many small frames, one send. */
+  private joined (): Uint8Array {
+    const bytes = new Uint8Array(this.bytes)
+    let o = 0
+    for (const body of this.bodies) {
+      o = writeVarint(bodyLength(body), bytes, o)
+      for (const part of body instanceof Uint8Array ? [body] : body) {
+        bytes.set(part, o)
+        o += part.byteLength
+      }
+    }
+    return bytes
+  }
+
+  /** The queued frames with their large parts as they are and the small pieces between them joined. */
+  private joinedExceptLarge (): Uint8ArrayList {
+    const list = new Uint8ArrayList()
+    let run: Uint8Array[] = []
+    let runBytes = 0
+    const endRun = (): void => {
+      if (run.length === 0) return
+      const bytes = new Uint8Array(runBytes)
+      let o = 0
+      for (const piece of run) {
+        bytes.set(piece, o)
+        o += piece.byteLength
+      }
+      list.append(bytes)
+      run = []
+      runBytes = 0
+    }
+    for (const body of this.bodies) {
+      const length = bodyLength(body)
+      const prefix = new Uint8Array(varintLength(length))
+      writeVarint(length, prefix, 0)
+      for (const piece of [prefix, ...(body instanceof Uint8Array ? [body] : body)]) {
+        if (piece.byteLength >= SEND_UNCOPIED_BYTES) {
+          endRun()
+          list.append(piece)
+        } else {
+          run.push(piece)
+          runBytes += piece.byteLength
+        }
+      }
+    }
+    endRun()
+    return list
   }
 
   /**

@@ -5,13 +5,20 @@ import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import * as cborg from 'cborg'
 import { CID } from 'multiformats/cid'
 import * as Digest from 'multiformats/hashes/digest'
+import { concat } from 'uint8arrays/concat'
+import { Uint8ArrayList } from 'uint8arraylist'
 import { CborDecodeError, decode, encode, encodeGeneral } from '../../src/rpc/codec.ts'
 import {
   FrameDecoder, FrameTooLargeError, FrameType, MalformedFrameError,
-  encodeBody, encodeCallBody, encodeFrame
+  FrameWriter, encodeBody, encodeCallBody, encodeFrame
 } from '../../src/rpc/frames.ts'
-import type { Frame } from '../../src/rpc/frames.ts'
-import type { PeerId } from '@libp2p/interface'
+import type { Frame, FrameBody } from '../../src/rpc/frames.ts'
+import type { PeerId, Stream } from '@libp2p/interface'
+
+/** A frame body's bytes, end to end. */
+function joined (body: FrameBody): Uint8Array {
+  return body instanceof Uint8Array ? body : concat([...body])
+}
 
 /** cborg with the decoding options the codec used before it had its own decoder. */
 function cborgDecode (bytes: Uint8Array): unknown {
@@ -214,9 +221,49 @@ describe('rpc frames', function () {
     const digest = Digest.create(0x12, new Uint8Array(32).fill(3))
     for (const arg of [undefined, 1, 'x'.repeat(1000), { c: CID.createV1(0x55, digest) }, new Uint8Array(70_000)]) {
       for (const id of [0, 23, 24, 300, 70_000, 2 ** 32 + 5]) {
-        assert.deepEqual(encodeCallBody(id, 'Svc', 'Method', encode(arg), 1 << 20), encodeBody([FrameType.Call, id, 'Svc', 'Method', arg], 1 << 20))
+        assert.deepEqual(joined(encodeCallBody(id, 'Svc', 'Method', encode(arg), 1 << 20)), encodeBody([FrameType.Call, id, 'Svc', 'Method', arg], 1 << 20))
       }
     }
     assert.throws(() => encodeCallBody(1, 'S', 'M', new Uint8Array(2000), 1000), { name: FrameTooLargeError.NAME })
+  })
+})
+
+describe('FrameWriter', function () {
+  /** A stream that keeps what is sent. */
+  function sink (): { stream: Stream, sent: Array<Uint8Array | Uint8ArrayList> } {
+    const sent: Array<Uint8Array | Uint8ArrayList> = []
+    const stream = { writeStatus: 'writable', writableNeedsDrain: false, send: (data: Uint8Array | Uint8ArrayList) => { sent.push(data); return true } }
+    return { stream: stream as unknown as Stream, sent }
+  }
+
+  it('sends small frames joined in one buffer', function () {
+    const { stream, sent } = sink()
+    const writer = new FrameWriter(stream, 1 << 20, 'microtask', (err) => { throw err })
+    const frames: Frame[] = [[FrameType.Result, 1, 'a'], [FrameType.Result, 2, { b: 1 }], [FrameType.End]]
+    for (const frame of frames) writer.write(frame)
+    writer.flush()
+    assert.equal(sent.length, 1)
+    assert.ok(sent[0] instanceof Uint8Array)
+    const decoded: Frame[] = []
+    new FrameDecoder(1 << 20).decode(sent[0], (frame) => decoded.push(frame))
+    assert.deepEqual(decoded, frames)
+  })
+
+  it('sends a large argument as it is, between the small frames around it, in order', function () {
+    const { stream, sent } = sink()
+    const writer = new FrameWriter(stream, 1 << 20, 'microtask', (err) => { throw err })
+    const block = new Uint8Array(256 * 1024).fill(7)
+    const arg = encode({ data: block })
+    writer.write([FrameType.Cancel, 1])
+    writer.writeBody(encodeCallBody(2, 'IPFSConnector', 'BlockPut', arg, 1 << 20))
+    writer.write([FrameType.Cancel, 3])
+    writer.flush()
+    const lists = sent.filter((data) => data instanceof Uint8ArrayList)
+    assert.equal(lists.length, 1)
+    assert.ok([...(lists[0] as Uint8ArrayList)].includes(arg), 'the encoded argument itself is sent, not a copy')
+    const decoded: Frame[] = []
+    const decoder = new FrameDecoder(1 << 20)
+    for (const data of sent) decoder.decode(data, (frame) => decoded.push(frame))
+    assert.deepEqual(decoded, [[FrameType.Cancel, 1], [FrameType.Call, 2, 'IPFSConnector', 'BlockPut', { data: block }], [FrameType.Cancel, 3]])
   })
 })
