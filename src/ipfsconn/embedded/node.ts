@@ -52,7 +52,8 @@ export async function startEmbeddedNode (folder: string, config: EmbeddedIpfsSec
   signal?.throwIfAborted()
 
   const blockstore = await openBlockstore(paths.blocks)
-  const datastore = new LevelDatastore(paths.datastore)
+  // pins and their per-block records: Snappy-compressed tables are a fraction of the size (see state/pin-state.ts)
+  const datastore = new LevelDatastore(paths.datastore, { compression: true })
   try {
     await datastore.open()
   } catch (err) {

@@ -41,7 +41,8 @@ export class RequestStore {
   async open (): Promise<void> {
     if (this.store != null) return
     await mkdir(dirname(this.path), { recursive: true, mode: 0o700 })
-    const store = new LevelDatastore(this.path)
+    // JSON records: Snappy-compressed tables are a fraction of the size (see state/pin-state.ts)
+    const store = new LevelDatastore(this.path, { compression: true })
     await store.open()
     this.store = store
     let newest = 0
