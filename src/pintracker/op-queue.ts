@@ -4,7 +4,7 @@
  * normal one, together bounded by max_pin_queue_size. Workers `take()` and
  * wait when both are empty.
  */
-import { Fifo } from './fifo.ts'
+import { Fifo } from '../util/fifo.ts'
 import { PinQueueFullError } from './errors.ts'
 import type { Operation } from './operation.ts'
 

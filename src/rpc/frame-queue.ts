@@ -8,6 +8,7 @@
  * get a window large enough to keep the connection busy, and large ones the
  * same bound as before.
  */
+import { Fifo } from '../util/fifo.ts'
 import { RpcAbortError, RpcClientError } from './errors.ts'
 import { FrameDecoder, FrameType, ITEM_OVERHEAD, MAX_STREAM_CREDIT, STREAM_CREDIT, STREAM_WINDOW } from './frames.ts'
 import type { Frame } from './frames.ts'
@@ -16,8 +17,7 @@ import type { Stream, StreamCloseEvent, StreamMessageEvent } from '@libp2p/inter
 export class FrameQueue {
   private readonly stream: Stream
   private readonly decoder: FrameDecoder
-  private frames: Frame[] = []
-  private head = 0
+  private readonly frames = new Fifo<Frame>()
   private failure: Error | undefined
   private closed = false
   /** Items the server may send in all (its initial credit plus every grant). */
@@ -90,12 +90,8 @@ export class FrameQueue {
 
   /** The next frame if one is queued (no waiting); undefined otherwise. */
   poll (): Frame | undefined {
-    if (this.head === this.frames.length) return undefined
-    const frame = this.frames[this.head++] as Frame
-    if (this.head === this.frames.length) {
-      this.frames = []
-      this.head = 0
-    }
+    const frame = this.frames.shift()
+    if (frame === undefined) return undefined
     if (frame[0] === FrameType.Item) {
       this.consumed++
       // top the server's allowance back up to the window once half of it is used

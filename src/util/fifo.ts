@@ -1,7 +1,9 @@
 /**
  * A first-in first-out queue with O(1) push and shift (an array with a moving
  * head, compacted when half of it is consumed): the tracker's queues may hold
- * up to max_pin_queue_size operations, and Array#shift is O(n).
+ * up to max_pin_queue_size operations, and Array#shift is O(n). Consumed
+ * slots are cleared and dropped, so a queue that never empties (a stream
+ * read as fast as it arrives) holds only what is still queued.
  */
 export class Fifo<T> {
   private items: Array<T | undefined> = []
