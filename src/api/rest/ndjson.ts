@@ -14,7 +14,12 @@ import type { Logger } from '@libp2p/logger'
 export const NDJSON_CONTENT_TYPE = 'application/x-ndjson'
 export const STREAM_ERROR_TRAILER = 'X-Stream-Error'
 
-export async function sendNdjson<T> (reply: FastifyReply, items: AsyncIterable<T>, signal: AbortSignal, log: Logger): Promise<FastifyReply> {
+/**
+ * `toJson` shapes each item as it is written (rather than in another async
+ * generator between the source and the writer: one less hop per item of a
+ * million-item listing).
+ */
+export async function sendNdjson<T> (reply: FastifyReply, items: AsyncIterable<T>, signal: AbortSignal, log: Logger, toJson: (item: T) => unknown = (item) => item): Promise<FastifyReply> {
   const iterator = items[Symbol.asyncIterator]()
   const first = await iterator.next()
   if (first.done === true) return reply.code(204).send()
@@ -22,6 +27,6 @@ export async function sendNdjson<T> (reply: FastifyReply, items: AsyncIterable<T
   const outcome = { error: '' }
   reply.header('content-type', NDJSON_CONTENT_TYPE)
   reply.trailer(STREAM_ERROR_TRAILER, async () => outcome.error)
-  const piece = (item: T): string => JSON.stringify(item) + '\n'
+  const piece = (item: T): string => JSON.stringify(toJson(item)) + '\n'
   return reply.send(Readable.from(batched(first.value, iterator, { piece, outcome, signal, log }), { objectMode: false }))
 }

@@ -20,7 +20,7 @@ export const peersRoutes: RouteModule = ({ rpc, signals, log }) => [{
   url: '/peers',
   handler: async (request, reply) => {
     const signal = signals.forStream(reply)
-    return sendNdjson(reply, canonicalIds(rpc.stream(undefined, 'Cluster', 'Peers', undefined, { signal })), signal, log)
+    return sendNdjson(reply, rpc.stream(undefined, 'Cluster', 'Peers', undefined, { signal }), signal, log, canonicalId)
   }
 }, {
   method: 'POST',
@@ -56,8 +56,4 @@ function peerIdParam (text: string): string {
   } catch {
     throw new HttpError(400, `invalid peer id: ${quote(text)}`)
   }
-}
-
-async function * canonicalIds (ids: AsyncIterable<IDJson>): AsyncGenerator<IDJson> {
-  for await (const id of ids) yield canonicalId(id)
 }

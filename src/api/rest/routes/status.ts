@@ -3,7 +3,7 @@ import { sendNdjson } from '../ndjson.ts'
 import { queryOf } from '../query.ts'
 import { canonicalGlobalPinInfo, globalFromLocal } from '../status-json.ts'
 import { cidsFromQuery, localFromQuery, statusFilterFromQuery } from '../status-query.ts'
-import type { GlobalPinInfoJson, PinInfoJson } from '../../types.ts'
+import type { GlobalPinInfoJson } from '../../types.ts'
 import type { RouteModule, RouteSettings } from './context.ts'
 
 // IPFS Cluster reads no body on its POST routes
@@ -27,10 +27,9 @@ export const statusRoutes: RouteModule = ({ rpc, signals, log }) => [{
     const cids = cidsFromQuery(query)
     const arg = { filter: statusFilterFromQuery(query), ...(cids !== undefined ? { cids } : {}) }
     const signal = signals.forStream(reply)
-    const infos = local
-      ? globalsFromLocal(rpc.stream(undefined, 'Cluster', 'StatusAllLocal', arg, { signal }))
-      : canonicalGlobals(rpc.stream(undefined, 'Cluster', 'StatusAll', arg, { signal }))
-    return sendNdjson(reply, infos, signal, log)
+    return local
+      ? sendNdjson(reply, rpc.stream(undefined, 'Cluster', 'StatusAllLocal', arg, { signal }), signal, log, globalFromLocal)
+      : sendNdjson(reply, rpc.stream(undefined, 'Cluster', 'StatusAll', arg, { signal }), signal, log, canonicalGlobalPinInfo)
   }
 }, {
   method: 'GET',
@@ -60,18 +59,8 @@ export const statusRoutes: RouteModule = ({ rpc, signals, log }) => [{
   handler: async (request, reply) => {
     const local = localFromQuery(queryOf(request))
     const signal = signals.forStream(reply)
-    const infos = local
-      ? globalsFromLocal(rpc.stream(undefined, 'Cluster', 'RecoverAllLocal', undefined, { signal }))
-      : canonicalGlobals(rpc.stream(undefined, 'Cluster', 'RecoverAll', undefined, { signal }))
-    return sendNdjson(reply, infos, signal, log)
+    return local
+      ? sendNdjson(reply, rpc.stream(undefined, 'Cluster', 'RecoverAllLocal', undefined, { signal }), signal, log, globalFromLocal)
+      : sendNdjson(reply, rpc.stream(undefined, 'Cluster', 'RecoverAll', undefined, { signal }), signal, log, canonicalGlobalPinInfo)
   }
 }]
-
-/** Stopping early (the client went away) releases the source. */
-async function * canonicalGlobals (infos: AsyncIterable<GlobalPinInfoJson>): AsyncGenerator<GlobalPinInfoJson> {
-  for await (const info of infos) yield canonicalGlobalPinInfo(info)
-}
-
-async function * globalsFromLocal (infos: AsyncIterable<PinInfoJson>): AsyncGenerator<GlobalPinInfoJson> {
-  for await (const info of infos) yield globalFromLocal(info)
-}
