@@ -6,6 +6,7 @@
  * that receives the request.
  */
 import { badAddParameter } from './errors.ts'
+import { HASH_NAMES } from './hashers.ts'
 import type { AddFormat, ChunkerSpec, ImportParams, Layout } from './types.ts'
 
 /** Kubo's default chunk size, and its limit (bigger blocks do not travel over bitswap). */
@@ -16,16 +17,21 @@ const MIN_RABIN_SIZE = 16
 
 const LAYOUTS: readonly Layout[] = ['balanced', 'trickle']
 const FORMATS: readonly AddFormat[] = ['unixfs', 'car']
-/** ipfs-unixfs-importer hashes every block it makes with sha2-256. */
-export const UNIXFS_HASHES: readonly string[] = ['sha2-256']
+/** Hashes of UnixFS imports (Kubo's names); anything but sha2-256 implies CIDv1, as in Kubo. */
+export const UNIXFS_HASHES = HASH_NAMES
 
 export function importParamsFromQuery (query: URLSearchParams): ImportParams {
   const format = oneOf(query, 'format', FORMATS) ?? 'unixfs'
-  const cidVersion = cidVersionOf(query)
   const rawLeaves = booleanParam(query, 'raw-leaves')
   const hash = text(query, 'hash') ?? 'sha2-256'
   if (format === 'unixfs' && !UNIXFS_HASHES.includes(hash)) {
     throw badAddParameter('hash', `${JSON.stringify(hash)} is not supported: UnixFS imports hash with ${UNIXFS_HASHES.join(', ')} only`)
+  }
+  let cidVersion = cidVersionOf(query)
+  if (hash !== 'sha2-256') {
+    // a CIDv0 is a sha2-256 multihash: Kubo moves to CIDv1, unless CIDv0 was asked for
+    if (cidVersion === 0) throw badAddParameter('cid-version', `CIDv0 only supports sha2-256, not ${hash}`)
+    cidVersion = 1
   }
   if (booleanParam(query, 'nocopy') === true) throw badAddParameter('nocopy', 'not supported: there is no filestore to reference files from')
   if (booleanParam(query, 'shard') === true) throw badAddParameter('shard', 'sharding is not supported')
@@ -33,8 +39,8 @@ export function importParamsFromQuery (query: URLSearchParams): ImportParams {
     format,
     chunker: parseChunker(text(query, 'chunker') ?? `size-${DEFAULT_CHUNK_SIZE}`),
     // as in Kubo: CIDv1 implies raw leaves unless raw-leaves=false is explicit
-    rawLeaves: rawLeaves ?? cidVersion > 0,
-    cidVersion,
+    rawLeaves: rawLeaves ?? (cidVersion ?? 0) > 0,
+    cidVersion: cidVersion ?? 0,
     layout: oneOf(query, 'layout', LAYOUTS) ?? 'balanced',
     hash,
     wrapWithDirectory: booleanParam(query, 'wrap-with-directory') ?? false,
@@ -92,9 +98,10 @@ export function parseChunker (spec: string): ChunkerSpec {
   throw fail('unknown chunker; use size-<bytes>, rabin, rabin-<avg> or rabin-<min>-<avg>-<max>')
 }
 
-function cidVersionOf (query: URLSearchParams): 0 | 1 {
+/** The asked CID version; undefined when not given (CIDv0, unless the hash needs CIDv1). */
+function cidVersionOf (query: URLSearchParams): 0 | 1 | undefined {
   const value = text(query, 'cid-version')
-  if (value === undefined) return 0
+  if (value === undefined) return undefined
   if (value === '0' || value === '1') return Number(value) as 0 | 1
   throw badAddParameter('cid-version', `${JSON.stringify(value)} is not 0 or 1`)
 }

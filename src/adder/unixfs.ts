@@ -5,7 +5,9 @@
 import { importer } from 'ipfs-unixfs-importer'
 import { fixedSize, rabin } from 'ipfs-unixfs-importer/chunker'
 import { balanced, trickle } from 'ipfs-unixfs-importer/layout'
+import { DEFAULT_HASH, hasherOf } from './hashers.ts'
 import { leafBuilder } from './leaves.ts'
+import { Rehasher } from './rehash.ts'
 import type { AddEntry, ChunkerSpec, ImportParams } from './types.ts'
 import type { ImportCandidate, ImporterOptions } from 'ipfs-unixfs-importer'
 import type { CID } from 'multiformats/cid'
@@ -35,14 +37,17 @@ export async function * importUnixfs (
   put: PutBlock,
   content: (path: string, bytes: AsyncIterable<Uint8Array>) => AsyncIterable<Uint8Array> = (_path, bytes) => bytes
 ): AsyncGenerator<ImportedNode> {
+  const rehasher = params.hash === DEFAULT_HASH ? undefined : new Rehasher(hasherOf(params.hash), put)
+  const store = rehasher?.put ?? put
   const blockstore = {
     put: async (cid: CID, bytes: Uint8Array): Promise<CID> => {
-      await put(cid, bytes)
+      await store(cid, bytes)
       return cid
     }
   }
   for await (const node of importer(candidates(entries, content), blockstore, importerOptions(params))) {
-    yield { path: node.path ?? node.cid.toString(), cid: node.cid, size: Number(node.size) }
+    const { cid, size } = rehasher?.final(node.cid, Number(node.size)) ?? { cid: node.cid, size: Number(node.size) }
+    yield { path: node.path ?? cid.toString(), cid, size }
   }
 }
 
@@ -59,7 +64,7 @@ async function * candidates (
   }
 }
 
-export function importerOptions (params: Pick<ImportParams, 'chunker' | 'rawLeaves' | 'cidVersion' | 'layout' | 'wrapWithDirectory'>): ImporterOptions {
+export function importerOptions (params: Pick<ImportParams, 'chunker' | 'rawLeaves' | 'cidVersion' | 'layout' | 'wrapWithDirectory' | 'hash'>): ImporterOptions {
   // Kubo's trickle DAGs without raw leaves have UnixFS 'raw' leaves, even for a single chunk
   const kuboTrickleLeaves = params.layout === 'trickle' && !params.rawLeaves
   return {
@@ -69,7 +74,7 @@ export function importerOptions (params: Pick<ImportParams, 'chunker' | 'rawLeav
     leafType: kuboTrickleLeaves ? 'raw' : 'file',
     reduceSingleLeafToSelf: !kuboTrickleLeaves,
     cidVersion: params.cidVersion,
-    bufferImporter: leafBuilder({ cidVersion: params.cidVersion, rawLeaves: params.rawLeaves, leafType: kuboTrickleLeaves ? 'raw' : 'file' }),
+    bufferImporter: leafBuilder({ cidVersion: params.cidVersion, rawLeaves: params.rawLeaves, leafType: kuboTrickleLeaves ? 'raw' : 'file', hasher: hasherOf(params.hash) }),
     wrapWithDirectory: params.wrapWithDirectory,
     // Kubo's (pre-2025) rules for turning big directories into HAMT shards
     shardSplitStrategy: 'links-bytes',

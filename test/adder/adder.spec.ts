@@ -4,6 +4,8 @@ import { CarWriter } from '@ipld/car/writer'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { MemoryBlockstore } from 'blockstore-core/memory'
 import { importer } from 'ipfs-unixfs-importer'
+import { CID } from 'multiformats/cid'
+import { sha512 } from 'multiformats/hashes/sha2'
 import { fixedSize } from 'ipfs-unixfs-importer/chunker'
 import { balanced, trickle } from 'ipfs-unixfs-importer/layout'
 import { Adder, AddInputError, importParamsFromQuery, isProgress } from '../../src/adder/index.ts'
@@ -161,6 +163,36 @@ describe('adder: against a 3-peer cluster', function () {
     // rabin chunking: cut by content, not a CID of the fixed-size cases
     const rabin = added(await add(f, params('chunker=rabin-16384-65536-131072', { replication_factor_min: 1, replication_factor_max: 1 })))
     assert.ok(rabin[0] != null && !seen.has(rabin[0].cid))
+  })
+
+  it('hashes with sha2-512 as an importer that takes a hasher does (Kubo\'s --hash: CIDv1, raw leaves), and pins it', async function () {
+    // ipfs-unixfs-importer 12 (js-ipfs's, in the test daemon's folder) still takes a hasher: the reference
+    const reference = await import(new URL('../ipfs-daemon/node_modules/ipfs-unixfs-importer/src/index.js', import.meta.url).href) as { importer: typeof importer }
+    const referenceRoot = async (files: TestFile[], options: Record<string, unknown>): Promise<string> => {
+      let last = ''
+      const source = files.map((f) => f.bytes == null ? { path: f.path } : { path: f.path, content: f.bytes })
+      for await (const entry of reference.importer(source, new MemoryBlockstore(), { cidVersion: 1, rawLeaves: true, hasher: sha512, ...options } as ImporterOptions)) last = entry.cid.toString()
+      return last
+    }
+    const file = [{ path: 'big.bin', bytes: randomBytes(3 * 262144 + 1000) }]
+    const folder = [{ path: 'd/a.bin', bytes: randomBytes(300_000) }, { path: 'd/b.txt', bytes: HELLO }]
+    const cases: Array<[TestFile[], string, Record<string, unknown>]> = [
+      [file, 'hash=sha2-512', {}],
+      [file, 'hash=sha2-512&raw-leaves=false', { rawLeaves: false }],
+      [folder, 'hash=sha2-512&wrap-with-directory=true', { wrapWithDirectory: true }]
+    ]
+    for (const [files, query, options] of cases) {
+      const outputs = added(await add(files, params(query, { replication_factor_min: 2, replication_factor_max: 2 })))
+      const root = outputs.at(-1)?.cid ?? ''
+      assert.equal(root, await referenceRoot(files, options), query)
+      assert.ok(CID.parse(root).multihash.code === sha512.code && CID.parse(root).version === 1, query)
+      assert.equal((await pinGet(root)).cid, root)
+      const allocated = peers.filter((p) => (outputs.at(-1)?.allocations ?? []).includes(p.libp2p.peerId.toString()))
+      for (const peer of allocated) {
+        await eventually(async () => (await peer.rpc.call(undefined, 'IPFSConnector', 'PinLsCid', root)) === 'recursive', `${query}: an allocated peer pinned it`)
+      }
+    }
+    assert.throws(() => params('hash=sha2-512&cid-version=0'), /CIDv0 only supports sha2-256/)
   })
 
   it('adds a CAR: its blocks as they are, its root pinned', async function () {

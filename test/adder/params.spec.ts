@@ -40,6 +40,9 @@ describe('adder: import parameters', function () {
     assert.ok(p.wrapWithDirectory && p.local && p.noPin && p.progress && p.hidden && p.recursive)
     assert.equal(parse('cid-version=1&raw-leaves=false').rawLeaves, false)
     assert.equal(parse('raw-leaves=true').rawLeaves, true)
+    // another hash than sha2-256 moves to CIDv1, hence raw leaves, as in Kubo
+    assert.deepEqual([parse('hash=sha2-512').cidVersion, parse('hash=sha2-512').rawLeaves], [1, true])
+    assert.equal(parse('hash=sha2-512&raw-leaves=false').rawLeaves, false)
   })
 
   it('reads chunkers as Kubo does', function () {
@@ -59,6 +62,7 @@ describe('adder: import parameters', function () {
     refuses('layout=flat', /"layout": "flat" is not one of balanced, trickle/)
     refuses('format=tar', /"format"/)
     refuses('hash=blake2b-256', /"hash": "blake2b-256" is not supported/)
+    refuses('hash=sha2-512&cid-version=0', /"cid-version": CIDv0 only supports sha2-256, not sha2-512/)
     refuses('raw-leaves=maybe', /"raw-leaves": "maybe" is not a boolean/)
     refuses('nocopy=true', /"nocopy": not supported/)
     refuses('shard=true', /sharding is not supported/)

@@ -62,7 +62,7 @@ export function addAddCommand (program: Command, ctx: CommandContext): void {
     .addOption(new Option('--chunker <chunker>', 'size-<bytes>, rabin, rabin-<avg> or rabin-<min>-<avg>-<max> (default size-262144)').argParser(chunker))
     .addOption(new Option('--raw-leaves', 'leaves are raw blocks, not UnixFS nodes (the default with --cid-version 1)'))
     .addOption(new Option('--cid-version <version>', 'CID version of the DAG (1 implies --raw-leaves)').choices(['0', '1']))
-    .addOption(new Option('--hash <name>', 'hash function of the blocks (UnixFS imports: sha2-256)'))
+    .addOption(new Option('--hash <name>', 'hash function of the blocks: sha2-256 (default) or sha2-512 (implies CIDv1)'))
     .addOption(new Option('--format <format>', 'unixfs: import the files; car: the file is a CAR whose blocks are added as they are').choices(['unixfs', 'car']))
     .addOption(new Option('--local', 'send the blocks to the contacted peer only (the others fetch them when they pin)'))
     .addOption(new Option('--nocopy', 'not supported: there is no filestore'))
