@@ -28,12 +28,30 @@ const ALLOCATE = `
   console.log(largest / 1048576)
 `
 
+/** Allocates objects that outlive a few collections, then die: old-generation garbage. Prints the largest heap used, in MiB. */
+const AGE = `
+  const window = []
+  let largest = 0
+  for (let i = 0; i < 3e6; i++) {
+    window.push({ i, s: 'x' + i, list: [i, i + 1, i + 2] })
+    if (window.length > 200000) window.splice(0, 100000)
+    if (i % 20000 === 0) largest = Math.max(largest, process.memoryUsage().heapUsed)
+  }
+  console.log(largest / 1048576)
+`
+
 describe('cluster-service process set-up', function () {
   it('keeps the young generation at its starting size, where V8 alone grows it', async function () {
     const prepared = Number(await script(`(await import(${JSON.stringify(PROCESS_SETUP)})).prepareServiceProcess()\n${ALLOCATE}`))
     const alone = Number(await script(ALLOCATE))
     assert.ok(prepared <= 4, `young generation ${prepared} MiB`)
     assert.ok(alone > 4 * prepared, `V8 alone grew it to ${alone} MiB only`)
+  })
+
+  it('collects the old generation before it grows far past what it holds', async function () {
+    const prepared = Number(await script(`(await import(${JSON.stringify(PROCESS_SETUP)})).prepareServiceProcess()\n${AGE}`))
+    const alone = Number(await script(AGE))
+    assert.ok(prepared < alone * 0.6, `largest heap ${prepared} MiB, ${alone} MiB when V8 is left alone`)
   })
 
   it('leaves the young generation to an operator who sized it on the command line', async function () {

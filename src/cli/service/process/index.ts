@@ -1,8 +1,8 @@
 /** What the cluster-service process sets before it loads the daemon. */
 import { skipUnusedHeliaDefaults } from './lean-imports.ts'
-import { keepYoungGenerationSmall } from './young-generation.ts'
+import { keepHeapSmall } from './heap.ts'
 
 export function prepareServiceProcess (): void {
-  keepYoungGenerationSmall()
+  keepHeapSmall()
   skipUnusedHeliaDefaults()
 }
