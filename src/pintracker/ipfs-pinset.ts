@@ -51,6 +51,8 @@ export class IpfsPinset {
 
   typeOf (cid: string): IpfsPinType {
     if (this.listed.get(cid) === 'recursive') return 'recursive'
+    // a node that pins nothing (yet: a new peer catching up) needs no key for each pin of the scan
+    if (this.pins.size === 0) return 'unpinned'
     return this.pins.get(blockKey(cid)) ?? 'unpinned'
   }
 }
