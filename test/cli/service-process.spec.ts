@@ -44,8 +44,9 @@ describe('cluster-service process set-up', function () {
   it('keeps the young generation at its starting size, where V8 alone grows it', async function () {
     const prepared = Number(await script(`(await import(${JSON.stringify(PROCESS_SETUP)})).prepareServiceProcess()\n${ALLOCATE}`))
     const alone = Number(await script(ALLOCATE))
-    assert.ok(prepared <= 4, `young generation ${prepared} MiB`)
-    assert.ok(alone > 4 * prepared, `V8 alone grew it to ${alone} MiB only`)
+    // about 2 MiB (4 MiB seen on a loaded machine), where V8 alone reaches 128 MiB
+    assert.ok(prepared <= 8, `young generation ${prepared} MiB`)
+    assert.ok(alone >= 4 * prepared, `V8 alone grew it to ${alone} MiB only`)
   })
 
   it('collects the old generation before it grows far past what it holds', async function () {
@@ -56,7 +57,7 @@ describe('cluster-service process set-up', function () {
 
   it('leaves the young generation to an operator who sized it on the command line', async function () {
     const sized = Number(await script(`(await import(${JSON.stringify(PROCESS_SETUP)})).prepareServiceProcess()\n${ALLOCATE}`, ['--max-semi-space-size=8']))
-    assert.ok(sized > 4, `young generation ${sized} MiB`)
+    assert.ok(sized > 8, `young generation ${sized} MiB`)
   })
 
   it('answers Helia\'s unused defaults with stand-ins that say so, and Helia still loads', async function () {
