@@ -415,7 +415,13 @@ export class FrameWriter {
     let o = 0
     for (const body of this.bodies) {
       o = writeVarint(bodyLength(body), bytes, o)
-      for (const part of body instanceof Uint8Array ? [body] : body) {
+      // many small frames per flush: no array per frame
+      if (body instanceof Uint8Array) {
+        bytes.set(body, o)
+        o += body.byteLength
+        continue
+      }
+      for (const part of body) {
         bytes.set(part, o)
         o += part.byteLength
       }
