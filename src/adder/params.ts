@@ -6,7 +6,7 @@
  * that receives the request.
  */
 import { badAddParameter } from './errors.ts'
-import { HASH_NAMES } from './hashers.ts'
+import { DEFAULT_MHTYPE, MHTYPES } from '../ipfsconn/block-cid.ts'
 import type { AddFormat, ChunkerSpec, ImportParams, Layout } from './types.ts'
 
 /** Kubo's default chunk size, and its limit (bigger blocks do not travel over bitswap). */
@@ -17,18 +17,17 @@ const MIN_RABIN_SIZE = 16
 
 const LAYOUTS: readonly Layout[] = ['balanced', 'trickle']
 const FORMATS: readonly AddFormat[] = ['unixfs', 'car']
-/** Hashes of UnixFS imports (Kubo's names); anything but sha2-256 implies CIDv1, as in Kubo. */
-export const UNIXFS_HASHES = HASH_NAMES
 
 export function importParamsFromQuery (query: URLSearchParams): ImportParams {
   const format = oneOf(query, 'format', FORMATS) ?? 'unixfs'
   const rawLeaves = booleanParam(query, 'raw-leaves')
-  const hash = text(query, 'hash') ?? 'sha2-256'
-  if (format === 'unixfs' && !UNIXFS_HASHES.includes(hash)) {
-    throw badAddParameter('hash', `${JSON.stringify(hash)} is not supported: UnixFS imports hash with ${UNIXFS_HASHES.join(', ')} only`)
+  // anything but sha2-256 implies CIDv1, as in Kubo
+  const hash = text(query, 'hash') ?? DEFAULT_MHTYPE
+  if (format === 'unixfs' && !MHTYPES.includes(hash)) {
+    throw badAddParameter('hash', `${JSON.stringify(hash)} is not supported: UnixFS imports hash with ${MHTYPES.join(', ')} only`)
   }
   let cidVersion = cidVersionOf(query)
-  if (hash !== 'sha2-256') {
+  if (hash !== DEFAULT_MHTYPE) {
     // a CIDv0 is a sha2-256 multihash: Kubo moves to CIDv1, unless CIDv0 was asked for
     if (cidVersion === 0) throw badAddParameter('cid-version', `CIDv0 only supports sha2-256, not ${hash}`)
     cidVersion = 1

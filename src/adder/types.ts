@@ -30,7 +30,7 @@ export interface ImportParams {
   rawLeaves: boolean
   cidVersion: 0 | 1
   layout: Layout
-  /** Multihash name of the blocks (UNIXFS_HASHES for UnixFS imports). */
+  /** Multihash name of the blocks (for UnixFS imports, one of block-cid.ts's MHTYPES). */
   hash: string
   wrapWithDirectory: boolean
   /** Blocks go to this peer's IPFS node only; the pin is allocated as usual. */

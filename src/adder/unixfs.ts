@@ -5,12 +5,13 @@
 import { importer } from 'ipfs-unixfs-importer'
 import { fixedSize, rabin } from 'ipfs-unixfs-importer/chunker'
 import { balanced, trickle } from 'ipfs-unixfs-importer/layout'
-import { DEFAULT_HASH, hasherOf } from './hashers.ts'
+import { DEFAULT_MHTYPE, hasherFor } from '../ipfsconn/block-cid.ts'
 import { leafBuilder } from './leaves.ts'
 import { Rehasher } from './rehash.ts'
 import type { AddEntry, ChunkerSpec, ImportParams } from './types.ts'
 import type { ImportCandidate, ImporterOptions } from 'ipfs-unixfs-importer'
 import type { CID } from 'multiformats/cid'
+import type { MultihashHasher } from 'multiformats/hashes/interface'
 
 /** Kubo's links per node (balanced and trickle). */
 const MAX_CHILDREN_PER_NODE = 174
@@ -37,7 +38,7 @@ export async function * importUnixfs (
   put: PutBlock,
   content: (path: string, bytes: AsyncIterable<Uint8Array>) => AsyncIterable<Uint8Array> = (_path, bytes) => bytes
 ): AsyncGenerator<ImportedNode> {
-  const rehasher = params.hash === DEFAULT_HASH ? undefined : new Rehasher(hasherOf(params.hash), put)
+  const rehasher = params.hash === DEFAULT_MHTYPE ? undefined : new Rehasher(hasherOf(params.hash), put)
   const store = rehasher?.put ?? put
   const blockstore = {
     put: async (cid: CID, bytes: Uint8Array): Promise<CID> => {
@@ -87,4 +88,11 @@ export function importerOptions (params: Pick<ImportParams, 'chunker' | 'rawLeav
 function chunkerOf (spec: ChunkerSpec): NonNullable<ImporterOptions['chunker']> {
   if (spec.kind === 'size') return fixedSize({ chunkSize: spec.size })
   return rabin({ minChunkSize: spec.min, avgChunkSize: spec.avg, maxChunkSize: spec.max })
+}
+
+/** params.ts admits only the hashes block-cid.ts has. */
+function hasherOf (mhtype: string): MultihashHasher {
+  const hasher = hasherFor(mhtype)
+  if (hasher == null) throw new Error(`no hasher for ${mhtype}`)
+  return hasher
 }

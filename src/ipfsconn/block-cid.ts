@@ -25,6 +25,9 @@ const HASHERS: Readonly<Record<string, MultihashHasher>> = Object.freeze({
 
 export const DEFAULT_MHTYPE = 'sha2-256'
 
+/** Every multihash name hasherFor knows. */
+export const MHTYPES: readonly string[] = Object.keys(HASHERS)
+
 export function codecCode (codec: string): number {
   const code = BLOCK_CODECS[codec]
   if (code == null) throw new IpfsInvalidRequestError(`unknown block codec ${JSON.stringify(codec)}: expected one of ${Object.keys(BLOCK_CODECS).join(', ')}`)
