@@ -1,11 +1,7 @@
 /**
  * The pinset on disk: every pin of the cluster, keyed by CID, in a LevelDB
- * owned by a `LevelDatastore` (datastore-level) in its own folder, with
- * Snappy compression on (go-ds-leveldb's default is off): a pin's JSON
- * repeats the same field names, so a 1M-pin state takes about 120 MB on disk
- * instead of 490 MB, and as little of the page cache a listing maps in.
- * Tables written without it stay readable, and are compressed as LevelDB
- * compacts them.
+ * owned by a `LevelDatastore` (datastore-level, compressed: see
+ * util/level-datastore.ts) in its own folder.
  *
  * Reads and writes go to the datastore's Level (`store.db`) rather than through
  * the Datastore interface, because the pinset needs what that interface does
@@ -23,7 +19,7 @@
  * implicit snapshot taken when it is created).
  */
 import { logger } from '@libp2p/logger'
-import { LevelDatastore } from 'datastore-level'
+import { compressedLevelDatastore } from '../util/level-datastore.ts'
 import { parsePin, pinKey } from '../api/pin.ts'
 import {
   ALL_PINS_RANGE, APPLIED_INDEX_KEY, GENERATION_KEY,
@@ -33,6 +29,7 @@ import { StateRestoreError } from './errors.ts'
 import { decodePin, encodePin } from './pin-codec.ts'
 import { Serial } from './serial.ts'
 import { isSnapshotHeader } from './snapshot-items.ts'
+import type { LevelDatastore } from 'datastore-level'
 import type { PinJson } from '../api/types.ts'
 import type { SnapshotItem } from './snapshot-items.ts'
 
@@ -92,7 +89,7 @@ export class PinState {
   async open (options?: AbortOptions): Promise<void> {
     options?.signal?.throwIfAborted()
     if (this.store != null) return
-    const store = new LevelDatastore(this.path, { compression: true })
+    const store = compressedLevelDatastore(this.path)
     await store.open()
     try {
       this.generation = decodeCounter(GENERATION_KEY, await getValue(store.db, GENERATION_KEY))

@@ -17,7 +17,7 @@ import { identify } from '@libp2p/identify'
 import { tcp } from '@libp2p/tcp'
 import * as dagCbor from '@ipld/dag-cbor'
 import * as dagJson from '@ipld/dag-json'
-import { LevelDatastore } from 'datastore-level'
+import { compressedLevelDatastore } from '../../util/level-datastore.ts'
 import { createHeliaLight } from 'helia'
 import * as json from 'multiformats/codecs/json'
 import { sha512 } from 'multiformats/hashes/sha2'
@@ -52,8 +52,7 @@ export async function startEmbeddedNode (folder: string, config: EmbeddedIpfsSec
   signal?.throwIfAborted()
 
   const blockstore = await openBlockstore(paths.blocks)
-  // pins and their per-block records: Snappy-compressed tables are a fraction of the size (see state/pin-state.ts)
-  const datastore = new LevelDatastore(paths.datastore, { compression: true })
+  const datastore = compressedLevelDatastore(paths.datastore)
   try {
     await datastore.open()
   } catch (err) {

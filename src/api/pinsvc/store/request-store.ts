@@ -8,10 +8,11 @@
  */
 import { mkdir } from 'node:fs/promises'
 import { dirname } from 'node:path'
-import { LevelDatastore } from 'datastore-level'
+import { compressedLevelDatastore } from '../../../util/level-datastore.ts'
 import { REQUESTS_PREFIX, UNPINS_PREFIX, cidKey, cidPrefix, keySuffix, rangeOf, requestKey, statusKey, unpinKey } from './keys.ts'
 import { RequestIds, createdOf, timeOf } from './request-id.ts'
 import { Serial } from '../../../state/serial.ts'
+import type { LevelDatastore } from 'datastore-level'
 import type { KeyRange } from './keys.ts'
 import type { PinObject, RequestRecord, SpecStatus } from '../types.ts'
 
@@ -41,8 +42,7 @@ export class RequestStore {
   async open (): Promise<void> {
     if (this.store != null) return
     await mkdir(dirname(this.path), { recursive: true, mode: 0o700 })
-    // JSON records: Snappy-compressed tables are a fraction of the size (see state/pin-state.ts)
-    const store = new LevelDatastore(this.path, { compression: true })
+    const store = compressedLevelDatastore(this.path)
     await store.open()
     this.store = store
     let newest = 0
