@@ -39,6 +39,37 @@ export interface StatusAllRequest {
   filter: TrackerStatusFilter[]
   /** Only these CIDs (as given by the user); absent: every pin. */
   cids?: string[]
+  /** Only the pins in this key range (a merging peer re-listing a range it could not verify); absent: every pin. */
+  range?: PinKeyRange
+}
+
+/** Pins by key (CID) order: after `after` (from the first when absent), up to and including `through` (to the last when absent). */
+export interface PinKeyRange {
+  after?: string
+  through?: string
+}
+
+/**
+ * One peer's statuses for a run of consecutive pins of its pinset (in key
+ * order), for the peer merging a full listing: one byte per pin instead of one
+ * item. The merging peer checks that it holds the same pins in the range
+ * (count and digest), and re-lists the range with StatusAllCompact when not.
+ * See src/api/status-range.ts.
+ */
+export interface StatusRange {
+  /** The range's last key; absent in a stream's last range, which runs to the end. */
+  through?: string
+  count: number
+  /** The sum of the pins' key hashes (cidHash), mod 2^32. */
+  digest: number
+  /** The time of the statuses given by `codes`. */
+  timestamp: string
+  /** One per pin: the index of its status in TRACKER_STATUSES, or DETAILED: the next of `details`. */
+  codes: Uint8Array
+  /** The statuses with more to say (an operation's time, attempts, error). */
+  details: CompactPinStatus[]
+  /** The answering peer's names: in the stream's first range only. */
+  by?: CompactPinStatus['by']
 }
 
 /**
@@ -192,7 +223,8 @@ export type ClusterApi = {
     /** Resolves once everything committed so far is applied here. */
     WaitForSync: UnaryMethod<void, void>
     PinGet: UnaryMethod<string, PinJson>
-    Pins: StreamMethod<void, PinJson>
+    /** The pins in key order; all of them, or those of a key range. */
+    Pins: StreamMethod<PinKeyRange | undefined, PinJson>
     IsTrustedPeer: UnaryMethod<string, boolean>
     /** Removes this peer from the peerset, handing over leadership first. */
     Leave: UnaryMethod<void, void>
@@ -210,6 +242,8 @@ export type ClusterApi = {
     StatusAll: StreamMethod<StatusAllRequest, PinInfoJson>
     /** StatusAll in the compact form a peer merging every peer's stream asks for. */
     StatusAllCompact: StreamMethod<StatusAllRequest, CompactPinStatus>
+    /** Every pin's status as StatusRanges, for the peer merging a full listing. */
+    StatusRanges: StreamMethod<void, StatusRange>
     /** Re-queues a failed or unexpectedly unpinned CID. */
     Recover: UnaryMethod<string, PinInfoJson>
     /** Re-queues every failed or unexpectedly unpinned pin; streams what was re-queued. */
@@ -318,6 +352,7 @@ export const clusterMethods: MethodTable<ClusterApi> = {
     Status: { policy: 'trusted', kind: 'unary' },
     StatusAll: { policy: 'trusted', kind: 'stream' },
     StatusAllCompact: { policy: 'trusted', kind: 'stream' },
+    StatusRanges: { policy: 'trusted', kind: 'stream' },
     Recover: { policy: 'trusted', kind: 'unary' },
     RecoverAll: { policy: 'trusted', kind: 'stream' },
     PinQueueSize: { policy: 'closed', kind: 'unary' }

@@ -4,12 +4,17 @@
  * peerset and fold the answers per CID.
  */
 import { parsePin, pinKey } from '../api/pin.ts'
+import { logger } from '@libp2p/logger'
+import { PINSET_STATUSES } from '../api/tracker-status.ts'
 import { statusMatcher } from '../pintracker/status-filter.ts'
 import { baseOfPin, foldAnswers, globalInfo, mergeStatusStreams } from './global-status.ts'
-import type { StatusSource } from './global-status.ts'
+import { PinsetsDivergedError, mergeStatusRanges } from './range-merge.ts'
+import type { PinBase, StatusSource } from './global-status.ts'
 import type { GlobalPinInfoJson, PinInfoJson, PinJson } from '../api/types.ts'
-import type { ClusterRpcClient, StatusAllRequest } from '../rpc-api.ts'
+import type { ClusterRpcClient, CompactPinStatus, PinKeyRange, StatusAllRequest } from '../rpc-api.ts'
 import type { PeerId } from '@libp2p/interface'
+
+const log = logger('pincluster:cluster:status')
 
 export interface StatusReadsInit {
   rpc: ClusterRpcClient
@@ -49,10 +54,31 @@ export class StatusReads {
       return
     }
     const [self, ...others] = await this.peers(signal)
-    const sources: StatusSource[] = others.map((peer) => ({ peer: peer.toString(), compact: this.rpc.stream(peer, 'PinTracker', 'StatusAllCompact', { filter: request.filter }, { signal }) }))
+    if (self == null) return
+    const baseOf = async (cid: string): Promise<PinBase> => baseOfPin(await this.pinOrCidOnly(cid, signal))
+    let rest: PinKeyRange | undefined
+    if (PINSET_STATUSES.some(match)) {
+      // a scan of the pinset on every peer: merged by ranges, a byte per pin from each other peer
+      const byName = new Map(others.map((peer) => [peer.toString(), peer]))
+      const relist = (peer: string, range: PinKeyRange): AsyncIterable<CompactPinStatus> =>
+        this.rpc.stream(byName.get(peer) ?? self, 'PinTracker', 'StatusAllCompact', { filter: [], range }, { signal })
+      try {
+        yield * mergeStatusRanges(
+          this.rpc.stream(self, 'PinTracker', 'StatusAll', { filter: [] }, { signal }),
+          others.map((peer) => ({ peer: peer.toString(), ranges: this.rpc.stream(peer, 'PinTracker', 'StatusRanges', undefined, { signal }) })),
+          { match, relist, baseOf })
+        return
+      } catch (err) {
+        if (!(err instanceof PinsetsDivergedError)) throw err
+        log('pinsets differ too much for ranges: listing the rest item by item')
+        rest = err.after !== undefined ? { after: err.after } : {}
+      }
+    }
+    const ranged = rest !== undefined ? { range: rest } : {}
+    const sources: StatusSource[] = others.map((peer) => ({ peer: peer.toString(), compact: this.rpc.stream(peer, 'PinTracker', 'StatusAllCompact', { filter: request.filter, ...ranged }, { signal }) }))
     // this peer's stream is full (no codec on the local shortcut) and gives the pins' fields
-    if (self != null) sources.unshift({ peer: self.toString(), items: this.rpc.stream(self, 'PinTracker', 'StatusAll', { filter: request.filter }, { signal }) })
-    yield * mergeStatusStreams(sources, match('cluster_error'), async (cid) => baseOfPin(await this.pinOrCidOnly(cid, signal)))
+    sources.unshift({ peer: self.toString(), items: this.rpc.stream(self, 'PinTracker', 'StatusAll', { filter: request.filter, ...ranged }, { signal }) })
+    yield * mergeStatusStreams(sources, match('cluster_error'), baseOf)
   }
 
   /** A pin only other peers listed (they list what matches the filter): its fields from this peer's state. */

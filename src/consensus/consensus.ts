@@ -152,7 +152,7 @@ export class RaftConsensus implements Component {
         if (pin == null) throw new PinNotFoundError(cid)
         return pin
       },
-      Pins: (_arg, { signal }) => this.pinState().list({ signal }),
+      Pins: (range, { signal }) => this.pinState().list({ signal, ...(range != null ? { range } : {}) }),
       IsTrustedPeer: async (id) => this.voters.includes(id),
       Leave: async (_arg, { signal }) => { await this.leave(signal) },
       CommitIndex: async () => this.core?.status.commit ?? 0

@@ -13,19 +13,20 @@ import { Operation } from './operation.ts'
 import { OperationQueue } from './op-queue.ts'
 import { allocatedTo, compactStatus, pinInfo, satisfies } from './pin-info.ts'
 import { statusMatcher } from './status-filter.ts'
+import { StatusRangeBuilder } from '../api/status-range.ts'
+import { PINSET_STATUSES } from '../api/tracker-status.ts'
+import { isoNow } from '../util/iso-now.ts'
 import type { Answerer, StatusFields } from './pin-info.ts'
 import type { OperationType } from './operation.ts'
 import type { PinInfoJson, PinJson, TrackerStatus } from '../api/types.ts'
 import type { StatelessTrackerSection } from '../config/types.ts'
-import type { ClusterApi, ClusterRpcClient, CompactPinStatus, Component, ComponentInit, StatusAllRequest } from '../rpc-api.ts'
+import type { ClusterApi, ClusterRpcClient, CompactPinStatus, Component, ComponentInit, PinKeyRange, StatusAllRequest, StatusRange } from '../rpc-api.ts'
 
 const log = logger('pincluster:pintracker')
 
 /** How long asking the IPFS node for its identity may take. */
 const IDENTITY_TIMEOUT = 10_000
 
-/** Statuses a pin can have without an operation: listing none of them needs no scan of the pinset. */
-const PINSET_STATUSES: TrackerStatus[] = ['remote', 'pinned', 'unexpectedly_unpinned', 'cluster_error', 'unpinned', 'undefined', 'sharded']
 
 /** What recovering re-queues. Not `cluster_error`: that is the IPFS node not answering, which re-queuing every pin would not mend. */
 const RECOVERABLE: TrackerStatus[] = ['pin_error', 'unpin_error', 'unexpectedly_unpinned']
@@ -39,11 +40,6 @@ export interface PinTrackerInit extends ComponentInit {
   recoverInterval: number
   /** Whether a recover pass runs right after start (default true); the next one comes after recoverInterval either way. */
   recoverAtStart?: boolean
-}
-
-interface Scanned {
-  pin: PinJson
-  info: PinInfoJson
 }
 
 export class PinTracker implements Component {
@@ -95,6 +91,7 @@ export class PinTracker implements Component {
       Status: async (cid, { signal }) => this.status(cid, signal),
       StatusAll: (request, { signal }) => this.statusAll(request, signal),
       StatusAllCompact: (request, { signal }) => this.statusAllCompact(request, signal),
+      StatusRanges: (_arg, { signal }) => this.statusRanges(signal),
       Recover: async (cid, { signal }) => this.recover(cid, signal),
       RecoverAll: (_arg, { signal }) => this.recoverAll(signal),
       PinQueueSize: async () => this.queue.size
@@ -173,11 +170,17 @@ export class PinTracker implements Component {
 
   /** The status of a pin of the pinset with no operation, given how the IPFS node holds it (or why it could not say). */
   private derived (pin: PinJson, held: () => ReturnType<IpfsPinset['typeOf']> | Error): StatusFields {
-    const now = new Date().toISOString()
-    if (!allocatedTo(pin, this.answerer.peer)) return { status: 'remote', timestamp: now }
+    const status = this.derivedStatus(pin, held)
+    const timestamp = isoNow()
+    return status instanceof Error ? { status: 'cluster_error', timestamp, error: status.message } : { status, timestamp }
+  }
+
+  /** The status `derived` gives, or the IPFS node's error for `cluster_error`. */
+  private derivedStatus (pin: PinJson, held: () => ReturnType<IpfsPinset['typeOf']> | Error): TrackerStatus | Error {
+    if (!allocatedTo(pin, this.answerer.peer)) return 'remote'
     const h = held()
-    if (h instanceof Error) return { status: 'cluster_error', timestamp: now, error: h.message }
-    return { status: satisfies(pin.mode, h) ? 'pinned' : 'unexpectedly_unpinned', timestamp: now }
+    if (h instanceof Error) return h
+    return satisfies(pin.mode, h) ? 'pinned' : 'unexpectedly_unpinned'
   }
 
   private async pinOf (cid: string, signal: AbortSignal): Promise<PinJson | null> {
@@ -207,16 +210,18 @@ export class PinTracker implements Component {
     return pinInfo(pin, this.answerer, this.derived(pin, () => held))
   }
 
-  private async * statusAll (request: StatusAllRequest, signal: AbortSignal): AsyncGenerator<PinInfoJson> {
+  private statusAll (request: StatusAllRequest, signal: AbortSignal): AsyncIterable<PinInfoJson> {
     const match = statusMatcher(request.filter)
-    if (request.cids != null) {
-      for (const cid of request.cids) {
-        const info = await this.status(cid, signal)
-        if (match(info.status)) yield info
-      }
-      return
+    if (request.cids != null) return this.statusOfCids(request.cids, match, signal)
+    // the scan's own items, not another generator around them: a listing goes through here for every pin
+    return this.scan(match, signal, request.range, (_pin, info) => info)
+  }
+
+  private async * statusOfCids (cids: string[], match: (s: TrackerStatus) => boolean, signal: AbortSignal): AsyncGenerator<PinInfoJson> {
+    for (const cid of cids) {
+      const info = await this.status(cid, signal)
+      if (match(info.status)) yield info
     }
-    for await (const { info } of this.scan(match, signal)) yield info
   }
 
   private async * statusAllCompact (request: StatusAllRequest, signal: AbortSignal): AsyncGenerator<CompactPinStatus> {
@@ -228,30 +233,57 @@ export class PinTracker implements Component {
   }
 
   /**
-   * This peer's status for every pin matching, in the pinset's CID order.
+   * This peer's status for every pin, one range of RANGE_SIZE pins at a
+   * time: a byte per pin, and in full only what an operation or an error adds.
+   */
+  private async * statusRanges (signal: AbortSignal): AsyncGenerator<StatusRange> {
+    const { peername, ipfsId, ipfsAddresses } = this.answerer
+    const ranges = new StatusRangeBuilder({ peername, ...(ipfsId !== '' ? { ipfs_peer_id: ipfsId } : {}), ...(ipfsAddresses.length > 0 ? { ipfs_peer_addresses: ipfsAddresses } : {}) })
+    const pinset = await this.loadPinset(signal)
+    const held = pinset instanceof Error ? () => pinset : (cid: string) => pinset.typeOf(cid)
+    let cid: string | undefined
+    for await (const pin of this.rpc.stream(undefined, 'Consensus', 'Pins', undefined, { signal })) {
+      cid = pin.cid
+      const op = this.ops.get(cid)
+      if (op != null) {
+        ranges.addDetailed(compactStatus(pinInfo(op.pin, this.answerer, this.fields(op)), false))
+      } else {
+        const status = this.derivedStatus(pin, () => held(pin.cid))
+        if (status instanceof Error) ranges.addDetailed({ cid, status: 'cluster_error', timestamp: new Date().toISOString(), error: status.message })
+        else ranges.add(cid, status)
+      }
+      if (ranges.full) yield ranges.take(cid)
+    }
+    yield ranges.take(undefined)
+  }
+
+  /** The IPFS node's pins (or why it could not list them), loaded once per scan. */
+  private async loadPinset (signal: AbortSignal): Promise<IpfsPinset | Error> {
+    try {
+      return await IpfsPinset.load(this.rpc.stream(undefined, 'IPFSConnector', 'PinLs', { type: 'all' }, { signal }))
+    } catch (err) {
+      if (signal.aborted) throw err
+      return err as Error
+    }
+  }
+
+  /**
+   * This peer's status for every pin matching (of a key range, when given), in the pinset's CID order.
    * The IPFS pinset is loaded once, and only when a matching status depends on it.
    */
-  private async * scan (match: (s: TrackerStatus) => boolean, signal: AbortSignal): AsyncGenerator<Scanned> {
+  private async * scan<T> (match: (s: TrackerStatus) => boolean, signal: AbortSignal, range: PinKeyRange | undefined, shape: (pin: PinJson, info: PinInfoJson) => T): AsyncGenerator<T> {
     if (!PINSET_STATUSES.some(match)) {
       // only operation statuses: the operations are all there is to list
       const ops = [...this.ops.values()].filter((op) => match(op.status)).sort((a, b) => a.cid < b.cid ? -1 : a.cid > b.cid ? 1 : 0)
-      for (const op of ops) yield { pin: op.pin, info: pinInfo(op.pin, this.answerer, this.fields(op)) }
+      for (const op of ops) yield shape(op.pin, pinInfo(op.pin, this.answerer, this.fields(op)))
       return
     }
-    let pinset: IpfsPinset | Error | undefined
-    if (match('pinned') || match('unexpectedly_unpinned') || match('cluster_error')) {
-      try {
-        pinset = await IpfsPinset.load(this.rpc.stream(undefined, 'IPFSConnector', 'PinLs', { type: 'all' }, { signal }))
-      } catch (err) {
-        if (signal.aborted) throw err
-        pinset = err as Error
-      }
-    }
+    const pinset = match('pinned') || match('unexpectedly_unpinned') || match('cluster_error') ? await this.loadPinset(signal) : undefined
     const held = (cid: string) => () => pinset instanceof Error ? pinset : pinset?.typeOf(cid) ?? 'unpinned'
-    for await (const pin of this.rpc.stream(undefined, 'Consensus', 'Pins', undefined, { signal })) {
+    for await (const pin of this.rpc.stream(undefined, 'Consensus', 'Pins', range, { signal })) {
       const op = this.ops.get(pin.cid)
       const fields = op != null ? this.fields(op) : this.derived(pin, held(pin.cid))
-      if (match(fields.status)) yield { pin, info: pinInfo(op?.pin ?? pin, this.answerer, fields) }
+      if (match(fields.status)) yield shape(pin, pinInfo(op?.pin ?? pin, this.answerer, fields))
     }
   }
 
@@ -273,7 +305,7 @@ export class PinTracker implements Component {
 
   /** Re-queues failed operations and unexpectedly unpinned pins; streams what it re-queued. */
   private async * recoverAll (signal: AbortSignal): AsyncGenerator<PinInfoJson> {
-    for await (const { pin, info } of this.scan(statusMatcher(RECOVERABLE), signal)) {
+    for await (const { pin, info } of this.scan(statusMatcher(RECOVERABLE), signal, undefined, (pin, info) => ({ pin, info }))) {
       this.requeue(pin)
       const op = this.ops.get(pin.cid)
       yield op != null ? { ...info, ...this.fields(op) } : info
@@ -299,7 +331,7 @@ export class PinTracker implements Component {
     await this.refreshIdentity(signal)
     const lowMark = Math.min(this.config.max_pin_queue_size, Math.max(1000, this.config.concurrent_pins * 10))
     let count = 0
-    for await (const { pin } of this.scan(statusMatcher(RECOVERABLE), signal)) {
+    for await (const pin of this.scan(statusMatcher(RECOVERABLE), signal, undefined, (pin) => pin)) {
       await this.queue.room(lowMark, signal)
       if (this.requeue(pin)) count++
     }

@@ -6,6 +6,7 @@
  * stream each.
  */
 import { logger as createLogger } from '@libp2p/logger'
+import { LocalStream } from './local-stream.ts'
 import { RpcAbortError, RpcClientError, RpcServerError, RpcUnknownMethodError, fromWireError, isWireError } from './errors.ts'
 import { ClientSession } from './client-session.ts'
 import { FrameQueue } from './frame-queue.ts'
@@ -197,16 +198,14 @@ export class RpcClient<Api extends ApiShape> {
     }
   }
 
-  private async * localStream (service: string, method: string, arg: unknown, signal: AbortSignal | undefined): AsyncGenerator<unknown> {
-    this.checkKind(service, method, 'stream')
-    const handlers = this.server.localService(service)
-    const fn = handlers?.[method]
-    if (typeof fn !== 'function') throw new RpcUnknownMethodError(`unknown method ${service}.${method}`)
-    if (isAborted(signal)) throw new RpcAbortError()
-    for await (const item of (fn as LocalMethod).call(handlers, arg, signal == null ? LOCAL_CONTEXT : { signal }) as AsyncIterable<unknown>) {
-      if (isAborted(signal)) throw new RpcAbortError()
-      yield item
-    }
+  private localStream (service: string, method: string, arg: unknown, signal: AbortSignal | undefined): AsyncGenerator<unknown> {
+    return new LocalStream(() => {
+      this.checkKind(service, method, 'stream')
+      const handlers = this.server.localService(service)
+      const fn = handlers?.[method]
+      if (typeof fn !== 'function') throw new RpcUnknownMethodError(`unknown method ${service}.${method}`)
+      return (fn as LocalMethod).call(handlers, arg, signal == null ? LOCAL_CONTEXT : { signal }) as AsyncIterable<unknown>
+    }, signal)
   }
 
   private async session (peer: PeerId, signal: AbortSignal | undefined): Promise<ClientSession> {

@@ -31,6 +31,7 @@ import { Serial } from './serial.ts'
 import { isSnapshotHeader } from './snapshot-items.ts'
 import type { LevelDatastore } from 'datastore-level'
 import type { PinJson } from '../api/types.ts'
+import type { PinKeyRange } from '../rpc-api.ts'
 import type { SnapshotItem } from './snapshot-items.ts'
 
 export type { SnapshotHeader, SnapshotItem } from './snapshot-items.ts'
@@ -71,6 +72,9 @@ export interface ReplaceOptions extends AbortOptions {
 
 type Db = LevelDatastore['db']
 type LevelOp = { type: 'put', key: string, value: Uint8Array } | { type: 'del', key: string }
+
+/** Pins read from the database at a time by a listing. */
+export const LIST_BATCH = 256
 
 export class PinState {
   private readonly path: string
@@ -131,18 +135,41 @@ export class PinState {
     await this.batch([{ type: 'del', cid }], options)
   }
 
-  /** Every pin in key order, streamed from the database (memory stays flat). */
-  async * list (options?: AbortOptions): AsyncGenerator<PinJson> {
-    for await (const value of this.listRaw(options)) yield decodePin(value)
+  /** Every pin in key order (or those of a key range), streamed from the database (memory stays flat). */
+  async * list (options?: AbortOptions & { range?: PinKeyRange }): AsyncGenerator<PinJson> {
+    for await (const values of this.valueBatches(options)) {
+      for (const value of values) yield decodePin(value)
+    }
   }
 
   /** Every pin's stored JSON bytes (no trailing newline), in key order: for answers that pass them through. */
-  async * listRaw (options?: AbortOptions): AsyncGenerator<Uint8Array> {
+  async * listRaw (options?: AbortOptions & { range?: PinKeyRange }): AsyncGenerator<Uint8Array> {
+    for await (const values of this.valueBatches(options)) yield * values
+  }
+
+  /** The stored values in key order, many per read: one promise per batch rather than per pin. */
+  private async * valueBatches (options?: AbortOptions & { range?: PinKeyRange }): AsyncGenerator<Uint8Array[]> {
     options?.signal?.throwIfAborted()
     // generation and iterator are taken in the same tick: one consistent view
-    for await (const value of this.db().values(generationRange(this.generation))) {
-      options?.signal?.throwIfAborted()
-      yield value
+    const iterator = this.db().values(this.keyRange(options?.range))
+    try {
+      for (;;) {
+        const values = await iterator.nextv(LIST_BATCH)
+        if (values.length === 0) return
+        options?.signal?.throwIfAborted()
+        yield values
+      }
+    } finally {
+      await iterator.close()
+    }
+  }
+
+  private keyRange (range: PinKeyRange | undefined): { gt?: string, gte?: string, lt?: string, lte?: string } {
+    const all = generationRange(this.generation)
+    if (range == null) return all
+    return {
+      ...(range.after !== undefined ? { gt: pinStorageKey(this.generation, range.after) } : { gte: all.gte }),
+      ...(range.through !== undefined ? { lte: pinStorageKey(this.generation, range.through) } : { lt: all.lt })
     }
   }
 

@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert'
 import { join } from 'node:path'
 import { ClassicLevel } from 'classic-level'
 import { pinKey } from '../../src/api/pin.ts'
-import { PinState } from '../../src/state/pin-state.ts'
+import { LIST_BATCH, PinState } from '../../src/state/pin-state.ts'
 import { TempFolders, cidOf, collect, fill, fullPin, openState, simplePin } from './helpers.ts'
 
 describe('PinState', function () {
@@ -68,12 +68,13 @@ describe('PinState', function () {
     assert.equal(seen, n)
     console.log(`      first pin after ${firstAfter.toFixed(1)} ms, all ${n} after ${all.toFixed(0)} ms`)
 
-    // the first item comes straight from the database iterator: nothing is read ahead
+    // the first item comes after one read of the database iterator: no more is read ahead than one batch
     const sorted = Array.from({ length: n }, (_, i) => pinKey(cidOf(i))).sort()
     const reads = spyOnIteratorReads(state)
     for await (const pin of state.list()) {
       assert.equal(pin.cid, sorted[0])
-      assert.equal(reads.count, 1, 'one item read from the database for one item listed')
+      assert.equal(reads.calls, 1, 'one read of the database for the first item listed')
+      assert.ok(reads.items >= 1 && reads.items <= LIST_BATCH, `${reads.items} pins read: at most one batch`)
       break
     }
     assert.equal(reads.closed, true, 'breaking early closes the database iterator')
@@ -168,16 +169,18 @@ describe('PinState', function () {
 })
 
 /** Counts the reads of the next database iterator the state opens (`values()` is what listing uses). */
-function spyOnIteratorReads (state: PinState): { count: number, closed: boolean } {
-  const reads = { count: 0, closed: false }
+function spyOnIteratorReads (state: PinState): { calls: number, items: number, closed: boolean } {
+  const reads = { calls: 0, items: 0, closed: false }
   const db = (state as unknown as { store: { db: { values: (...args: unknown[]) => any } } }).store.db
   const values = db.values
   db.values = function (...args: unknown[]) {
     db.values = values
     const iterator = values.apply(this, args)
     const next = iterator.next
+    const nextv = iterator.nextv
     const close = iterator.close
-    iterator.next = async function (...a: unknown[]) { reads.count++; return next.apply(this, a) }
+    iterator.next = async function (...a: unknown[]) { reads.calls++; reads.items++; return next.apply(this, a) }
+    iterator.nextv = async function (...a: unknown[]) { reads.calls++; const items = await nextv.apply(this, a); reads.items += items.length; return items }
     iterator.close = async function (...a: unknown[]) { reads.closed = true; return close.apply(this, a) }
     return iterator
   }

@@ -40,11 +40,19 @@ export async function * batched<T> (first: T, iterator: AsyncIterator<T>, init: 
       batch = ''
     }
   }
+  // one check of the event loop's next turn per turn, not per item: a listing writes a million lines
+  let turn: Promise<undefined> | undefined
+  let timer: ReturnType<typeof setImmediate> | undefined
+  const nextTurn = (): Promise<undefined> => {
+    turn ??= new Promise<undefined>((resolve) => { timer = setImmediate(() => { turn = undefined; resolve(undefined) }) })
+    return turn
+  }
   try {
     yield * add(first)
     let pending = iterator.next()
     while (true) {
-      let next = await readyNow(pending)
+      // the next piece if it comes before the event loop's next turn; else what is gathered goes out first
+      let next = await Promise.race([pending, nextTurn()])
       if (next == null) {
         if (batch !== '') yield batch
         batch = ''
@@ -62,19 +70,9 @@ export async function * batched<T> (first: T, iterator: AsyncIterator<T>, init: 
     init.outcome.error = trailerSafe(cause instanceof Error ? cause.message : String(cause))
     init.log('stream ended with an error: %s', init.outcome.error)
   } finally {
+    clearImmediate(timer)
     // reached early when the client goes away: release the source
     await iterator.return?.()
-  }
-}
-
-/** The promise's result if it settles before the event loop's next turn, else undefined. */
-async function readyNow<R> (promise: Promise<R>): Promise<R | undefined> {
-  let timer: ReturnType<typeof setImmediate> | undefined
-  const turn = new Promise<undefined>((resolve) => { timer = setImmediate(resolve, undefined) })
-  try {
-    return await Promise.race([promise, turn])
-  } finally {
-    clearImmediate(timer)
   }
 }
 

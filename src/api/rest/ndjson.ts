@@ -20,6 +20,11 @@ export const STREAM_ERROR_TRAILER = 'X-Stream-Error'
  * million-item listing).
  */
 export async function sendNdjson<T> (reply: FastifyReply, items: AsyncIterable<T>, signal: AbortSignal, log: Logger, toJson: (item: T) => unknown = (item) => item): Promise<FastifyReply> {
+  return sendJsonLines(reply, items, signal, log, (item) => JSON.stringify(toJson(item)))
+}
+
+/** sendNdjson with each item's JSON text made by `json` (a serializer that knows the item's shape). */
+export async function sendJsonLines<T> (reply: FastifyReply, items: AsyncIterable<T>, signal: AbortSignal, log: Logger, json: (item: T) => string): Promise<FastifyReply> {
   const iterator = items[Symbol.asyncIterator]()
   const first = await iterator.next()
   if (first.done === true) return reply.code(204).send()
@@ -27,6 +32,6 @@ export async function sendNdjson<T> (reply: FastifyReply, items: AsyncIterable<T
   const outcome = { error: '' }
   reply.header('content-type', NDJSON_CONTENT_TYPE)
   reply.trailer(STREAM_ERROR_TRAILER, async () => outcome.error)
-  const piece = (item: T): string => JSON.stringify(toJson(item)) + '\n'
+  const piece = (item: T): string => json(item) + '\n'
   return reply.send(Readable.from(batched(first.value, iterator, { piece, outcome, signal, log }), { objectMode: false }))
 }

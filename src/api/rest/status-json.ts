@@ -23,6 +23,37 @@ export function canonicalGlobalPinInfo (info: GlobalPinInfoJson): GlobalPinInfoJ
   }
 }
 
+/** Each peer id's JSON string, and the JSON of `peer_map` entries shared by many pins (frozen objects). */
+const peerKeys = new Map<string, string>()
+const sharedEntries = new WeakMap<PinInfoShortJson, string>()
+
+/**
+ * JSON.stringify(canonicalGlobalPinInfo(info)), for long listings: the
+ * fields are written in IPFS Cluster's order as they are, and a frozen
+ * `peer_map` entry (a merged listing shares one per peer and status) is
+ * serialized once.
+ */
+export function globalPinInfoJson (info: GlobalPinInfoJson): string {
+  const { cid, name, allocations, origins, created, metadata } = info
+  const head = JSON.stringify({ cid, name, allocations, origins, created, metadata })
+  let entries = ''
+  for (const peer in info.peer_map) {
+    const short = info.peer_map[peer] as PinInfoShortJson
+    let entry = sharedEntries.get(short)
+    if (entry === undefined) {
+      entry = JSON.stringify(canonicalPinInfoShort(short))
+      if (Object.isFrozen(short)) sharedEntries.set(short, entry)
+    }
+    let key = peerKeys.get(peer)
+    if (key === undefined) {
+      key = JSON.stringify(peer)
+      if (peerKeys.size < 10_000) peerKeys.set(peer, key)
+    }
+    entries += (entries === '' ? '' : ',') + key + ':' + entry
+  }
+  return head.slice(0, -1) + ',"peer_map":{' + entries + '}}'
+}
+
 /** One peer's PinInfo as a GlobalPinInfo whose `peer_map` holds that peer only. */
 export function globalFromLocal (info: PinInfoJson): GlobalPinInfoJson {
   return {

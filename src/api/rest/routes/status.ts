@@ -1,7 +1,7 @@
 import { cidFromPath } from '../cid-param.ts'
-import { sendNdjson } from '../ndjson.ts'
+import { sendJsonLines, sendNdjson } from '../ndjson.ts'
 import { queryOf } from '../query.ts'
-import { canonicalGlobalPinInfo, globalFromLocal } from '../status-json.ts'
+import { canonicalGlobalPinInfo, globalFromLocal, globalPinInfoJson } from '../status-json.ts'
 import { cidsFromQuery, localFromQuery, statusFilterFromQuery } from '../status-query.ts'
 import type { GlobalPinInfoJson } from '../../types.ts'
 import type { RouteModule, RouteSettings } from './context.ts'
@@ -28,8 +28,8 @@ export const statusRoutes: RouteModule = ({ rpc, signals, log }) => [{
     const arg = { filter: statusFilterFromQuery(query), ...(cids !== undefined ? { cids } : {}) }
     const signal = signals.forStream(reply)
     return local
-      ? sendNdjson(reply, rpc.stream(undefined, 'Cluster', 'StatusAllLocal', arg, { signal }), signal, log, globalFromLocal)
-      : sendNdjson(reply, rpc.stream(undefined, 'Cluster', 'StatusAll', arg, { signal }), signal, log, canonicalGlobalPinInfo)
+      ? sendJsonLines(reply, rpc.stream(undefined, 'Cluster', 'StatusAllLocal', arg, { signal }), signal, log, (info) => globalPinInfoJson(globalFromLocal(info)))
+      : sendJsonLines(reply, rpc.stream(undefined, 'Cluster', 'StatusAll', arg, { signal }), signal, log, globalPinInfoJson)
   }
 }, {
   method: 'GET',
