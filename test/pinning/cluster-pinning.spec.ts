@@ -5,6 +5,7 @@ import * as raw from 'multiformats/codecs/raw'
 import { sha256 } from 'multiformats/hashes/sha2'
 import { eventually, metricsReady, startCluster, stopCluster } from '../fixtures/cluster.ts'
 import { randomSecret } from '../fixtures/hosts.ts'
+import { GLOBAL_PIN_INFO_FIELDS, PIN_INFO_SHORT_FIELDS } from '../fixtures/status.ts'
 import type { Cluster } from '../../src/cluster/cluster.ts'
 import type { GlobalPinInfoJson, TrackerStatus } from '../../src/api/types.ts'
 
@@ -173,6 +174,15 @@ describe('pinning: 3 peers with embedded IPFS nodes', function () {
     assert.deepEqual(lines.map((g) => g.cid), pinset)
     assert.deepEqual(lines.map((g) => g.cid), [...lines.map((g) => g.cid)].sort())
     for (const g of lines) assert.deepEqual(Object.keys(g.peer_map).sort(), peers.map(idOf).sort())
+    // the other peers' parts come from their status ranges: their names, IPFS Cluster's field order
+    const names = new Map(await Promise.all(peers.map(async (p) => [idOf(p), (await p.rpc.call(undefined, 'Cluster', 'ID', undefined)).peername] as const)))
+    for (const g of lines) {
+      assert.deepEqual(Object.keys(g), GLOBAL_PIN_INFO_FIELDS)
+      for (const [peer, short] of Object.entries(g.peer_map)) {
+        assert.equal(short.peername, names.get(peer))
+        assert.deepEqual(Object.keys(short), PIN_INFO_SHORT_FIELDS)
+      }
+    }
   })
 
   it('a stopped peer raises an alert, and with re-pinning on its pins are allocated and pinned elsewhere', async function () {
