@@ -214,6 +214,16 @@ export async function * mergeStatusRanges (own: AsyncIterable<PinInfoJson>, othe
     if (range.through !== undefined) cursor.after = range.through
   }
 
+  /** Holds the pin for the cursor's current range when that is all there is to do. */
+  const tryHold = (cursor: Cursor, entry: Entry): boolean => {
+    const range = cursor.range
+    if (range === undefined || cursor.failed != null || cursor.relisting != null) return false
+    if ((range.through !== undefined && entry.cid > range.through) || cursor.held.length >= range.count) return false
+    cursor.held.push(entry)
+    cursor.digest = (cursor.digest + cidHash(entry.cid)) >>> 0
+    return true
+  }
+
   /** Hands this peer's next pin (or the end: undefined) to one other peer's cursor. */
   const offer = async (cursor: Cursor, entry: Entry | undefined): Promise<void> => {
     for (;;) {
@@ -238,10 +248,10 @@ export async function * mergeStatusRanges (own: AsyncIterable<PinInfoJson>, othe
         if (entry === undefined && range.through === undefined) return
         continue
       }
-      cursor.held.push(entry)
-      cursor.digest = (cursor.digest + cidHash(entry.cid)) >>> 0
+      if (tryHold(cursor, entry)) return
       // more of this peer's pins than the other has in the range: they differ, no need to hold more
-      if (cursor.held.length > range.count) await startRelist(cursor)
+      cursor.held.push(entry)
+      await startRelist(cursor)
       return
     }
   }
@@ -274,7 +284,10 @@ export async function * mergeStatusRanges (own: AsyncIterable<PinInfoJson>, othe
       const entry: Entry = { cid: info.cid, global: globalInfo(info), unsettled: cursors.length }
       put(entry.global, info.peer, shortInfo(info))
       pending.push(entry)
-      for (const cursor of cursors) await offer(cursor, entry)
+      for (const cursor of cursors) {
+        // most pins fall inside the current range: held without a turn through the async path
+        if (!tryHold(cursor, entry)) await offer(cursor, entry)
+      }
       yield * ready()
     }
     for (const cursor of cursors) await offer(cursor, undefined)
