@@ -50,6 +50,9 @@ export function foldAnswers (answers: Array<{ peer: string, value?: PinInfoJson,
   return global
 }
 
+/** A peer's names, as its compact stream or status ranges give them once. */
+export type PeerNames = NonNullable<CompactPinStatus['by']>
+
 /** A peer's stream: full PinInfos (this peer's own, through the local shortcut) or the compact form (the others'). */
 export type StatusSource =
   | { peer: string, items: AsyncIterable<PinInfoJson> }
@@ -69,7 +72,7 @@ interface Head {
   iterator: AsyncIterator<PinInfoJson | CompactPinStatus>
   compact: boolean
   /** The peer's names, from its compact stream's first item. */
-  names: NonNullable<CompactPinStatus['by']>
+  names: PeerNames
   item?: Current
   error?: Error
 }
@@ -82,9 +85,13 @@ function headOf (source: StatusSource): Head {
 
 function fromCompact (head: Head, item: CompactPinStatus): Current {
   if (item.by != null) head.names = item.by
-  const { peername, ipfs_peer_id: ipfsId, ipfs_peer_addresses: ipfsAddresses } = head.names
-  // IPFS Cluster's field order; the IPFS fields omitted when unknown
-  const short: PinInfoShortJson = {
+  return { cid: item.cid, short: shortOfCompact(head.names, item) }
+}
+
+/** A peer's part in a pin from its compact status and names, in IPFS Cluster's field order; the IPFS fields omitted when unknown. */
+export function shortOfCompact (names: PeerNames, item: Pick<CompactPinStatus, 'status' | 'timestamp' | 'error' | 'attempt_count' | 'priority_pin'>): PinInfoShortJson {
+  const { peername, ipfs_peer_id: ipfsId, ipfs_peer_addresses: ipfsAddresses } = names
+  return {
     peername,
     ...(ipfsId != null ? { ipfs_peer_id: ipfsId } : {}),
     ...(ipfsAddresses != null ? { ipfs_peer_addresses: ipfsAddresses } : {}),
@@ -94,7 +101,6 @@ function fromCompact (head: Head, item: CompactPinStatus): Current {
     attempt_count: item.attempt_count ?? 0,
     priority_pin: item.priority_pin ?? false
   }
-  return { cid: item.cid, short }
 }
 
 function cidOnly (cid: string): PinBase {

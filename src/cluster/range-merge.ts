@@ -16,8 +16,8 @@
  * PinsetsDivergedError, and the caller lists the rest item by item.
  */
 import { DETAILED, RANGE_SIZE, cidHash, statusOfCode } from '../api/status-range.ts'
-import { globalInfo, shortInfo, unreachable } from './global-status.ts'
-import type { PinBase } from './global-status.ts'
+import { globalInfo, shortInfo, shortOfCompact, unreachable } from './global-status.ts'
+import type { PeerNames, PinBase } from './global-status.ts'
 import type { GlobalPinInfoJson, PinInfoJson, PinInfoShortJson, TrackerStatus } from '../api/types.ts'
 import type { CompactPinStatus, PinKeyRange, StatusRange } from '../rpc-api.ts'
 
@@ -57,13 +57,11 @@ interface Entry {
   unsettled: number
 }
 
-type Names = NonNullable<CompactPinStatus['by']>
-
 /** Where one other peer's stream stands. */
 interface Cursor {
   peer: string
   ranges: AsyncIterator<StatusRange>
-  names: Names
+  names: PeerNames
   /** The current range, and the lower bound (exclusive) of the next one. */
   range?: StatusRange
   after?: string
@@ -104,7 +102,7 @@ export async function * mergeStatusRanges (own: AsyncIterable<PinInfoJson>, othe
       while (i > 0 && (extraKeys[i - 1] as string) > item.cid) i--
       extraKeys.splice(i, 0, item.cid)
     }
-    put(global, cursor.peer, fromCompact(cursor, item))
+    put(global, cursor.peer, shortOfCompact(cursor.names, item))
   }
   const fail = async (cursor: Cursor, err: Error): Promise<void> => {
     cursor.failed = err
@@ -156,7 +154,7 @@ export async function * mergeStatusRanges (own: AsyncIterable<PinInfoJson>, othe
     if (cursor.failed != null) return settle(entry, cursor, match('cluster_error') ? unreachable(cursor.peer, cursor.failed) : undefined)
     const item = cursor.relisting?.head
     if (item?.cid === entry.cid) {
-      settle(entry, cursor, fromCompact(cursor, item))
+      settle(entry, cursor, shortOfCompact(cursor.names, item))
       await advanceRelist(cursor)
     } else {
       settle(entry, cursor, undefined)
@@ -203,7 +201,7 @@ export async function * mergeStatusRanges (own: AsyncIterable<PinInfoJson>, othe
       const entry = cursor.held[i] as Entry
       if (code === DETAILED) {
         const item = range.details[detail++]
-        settle(entry, cursor, item !== undefined ? fromCompact(cursor, item) : undefined)
+        settle(entry, cursor, item !== undefined ? shortOfCompact(cursor.names, item) : undefined)
       } else {
         settle(entry, cursor, sharedShort(cursor, code, range.timestamp))
       }
@@ -305,23 +303,9 @@ function sharedShort (cursor: Cursor, code: number, timestamp: string): PinInfoS
   let short = cursor.shared.get(code)
   if (short === undefined) {
     // frozen: the REST API serializes a shared entry once (api/rest/status-json.ts)
-    short = Object.freeze(fromCompact(cursor, { cid: '', status: statusOfCode(code), timestamp }))
+    short = Object.freeze(shortOfCompact(cursor.names, { status: statusOfCode(code), timestamp }))
     cursor.shared.set(code, short)
   }
   return short
 }
 
-function fromCompact (cursor: Cursor, item: CompactPinStatus): PinInfoShortJson {
-  const { peername, ipfs_peer_id: ipfsId, ipfs_peer_addresses: ipfsAddresses } = cursor.names
-  // IPFS Cluster's field order; the IPFS fields omitted when unknown
-  return {
-    peername,
-    ...(ipfsId != null ? { ipfs_peer_id: ipfsId } : {}),
-    ...(ipfsAddresses != null ? { ipfs_peer_addresses: ipfsAddresses } : {}),
-    status: item.status,
-    timestamp: item.timestamp,
-    error: item.error ?? '',
-    attempt_count: item.attempt_count ?? 0,
-    priority_pin: item.priority_pin ?? false
-  }
-}
