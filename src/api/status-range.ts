@@ -40,11 +40,9 @@ function codeOf (status: TrackerStatus): number {
   return code
 }
 
-/** The status a code stands for (not DETAILED). */
+/** The status a code stands for (not DETAILED); `undefined` (IPFS Cluster's status of that name) for a code this version does not know. */
 export function statusOfCode (code: number): TrackerStatus {
-  const status = TRACKER_STATUSES[code]
-  if (status === undefined) throw new RangeError(`no status has code ${code}`)
-  return status
+  return TRACKER_STATUSES[code] ?? 'undefined'
 }
 
 /** Builds one peer's ranges as its scan goes: `add` each pin in key order, `take` a range when `full` and at the end. */

@@ -109,7 +109,7 @@ export async function * mergeStatusRanges (own: AsyncIterable<PinInfoJson>, othe
     const showFailed = match('cluster_error')
     for (const entry of cursor.held) settle(entry, cursor, showFailed ? unreachable(cursor.peer, err) : undefined)
     cursor.held = []
-    await cursor.relisting?.items.return?.()
+    await cursor.relisting?.items.return?.()?.catch(() => {})
     cursor.relisting = undefined
   }
 

@@ -3,11 +3,13 @@ import { CID } from 'multiformats/cid'
 import * as raw from 'multiformats/codecs/raw'
 import { sha256 } from 'multiformats/hashes/sha2'
 import { parsePin } from '../../src/api/pin.ts'
+import { DETAILED, cidHash, statusOfCode } from '../../src/api/status-range.ts'
 import { PinTracker } from '../../src/pintracker/pin-tracker.ts'
 import { eventually } from '../fixtures/eventually.ts'
 import { ClusterRpcMock, PinNotFoundError, randomPeerId } from '../fixtures/rpc-mock.ts'
 import type { IpfsPinType, PinInfoJson, PinJson } from '../../src/api/types.ts'
 import type { StatelessTrackerSection } from '../../src/config/types.ts'
+import type { StatusRange } from '../../src/rpc-api.ts'
 
 /** Four raw-block CIDs in the pinset's (string) order. */
 const CIDS: string[] = []
@@ -248,6 +250,29 @@ describe('pin tracker (stateless)', function () {
     ])
     assert.deepEqual((await statusAll(['error'])).map((i) => i.cid), [CIDS[3]])
     assert.deepEqual((await statusAll(['pinned', 'remote'])).map((i) => i.cid), [CIDS[0], CIDS[1]])
+  })
+
+  it('StatusRanges gives each pin\'s status as a byte, in full where an operation adds to it, with a count and digest of the keys', async function () {
+    await startTracker()
+    ipfs.pins.set(CIDS[0]!, 'recursive')
+    pin(CIDS[0]!)
+    pin(CIDS[1]!, { allocations: [other] })
+    pin(CIDS[2]!)
+    ipfs.failing.add(CIDS[3]!)
+    await track(pin(CIDS[3]!))
+    await untilStatus(CIDS[3]!, 'pin_error')
+    const ranges: StatusRange[] = []
+    for await (const r of mock.rpc.stream(undefined, 'PinTracker', 'StatusRanges', undefined)) ranges.push(r)
+    assert.equal(ranges.length, 1, 'four pins: one range, the last')
+    const [range] = ranges as [StatusRange]
+    assert.equal(range.through, undefined)
+    assert.equal(range.count, 4)
+    assert.equal(range.digest, CIDS.slice(0, 4).reduce((sum, cid) => (sum + cidHash(cid)) >>> 0, 0))
+    assert.deepEqual([...range.codes].map((c) => c === DETAILED ? 'detailed' : statusOfCode(c)), ['pinned', 'remote', 'unexpectedly_unpinned', 'detailed'])
+    assert.deepEqual(range.details.map((d) => [d.cid, d.status, d.attempt_count]), [[CIDS[3], 'pin_error', 1]])
+    assert.match(range.details[0]?.error ?? '', /no provider/)
+    assert.equal(range.by?.peername, 'tracker-test')
+    assert.equal(range.by?.ipfs_peer_id, '12D3KooWIpfsNode')
   })
 
   it('right after start, a recover pass pins what is allocated here but missing from the IPFS node', async function () {
