@@ -60,6 +60,17 @@ describe('embedded IPFS: the blockstore', function () {
     await store.close()
   })
 
+  it('the same block put many times at once (or given as chunks) is one file, counted once, with no temporary file left', async function () {
+    const store = await openBlockstore(dir)
+    const b = await block(3000)
+    await Promise.all(Array.from({ length: 8 }, async (_, i) => await store.put(b.cid, i % 2 === 0 ? b.bytes : [b.bytes.subarray(0, 1000), b.bytes.subarray(1000)])))
+    assert.equal(await store.size(), 3000)
+    assert.equal(await read(store.get(b.cid)), 3000)
+    const files = await readdir(dir, { recursive: true, withFileTypes: true })
+    assert.deepEqual(files.filter((f) => f.isFile()).map((f) => f.name.split('.').at(-1)), ['data'])
+    await store.close()
+  })
+
   it('reads the size saved at close back, and walks the folder when there is none (after a crash)', async function () {
     const first = await openBlockstore(dir)
     const a = await block(4096)

@@ -16,8 +16,8 @@
  * Repos made before this store, whose blocks are in LevelDB (a `CURRENT`
  * file in the folder), keep using LevelDB.
  */
-import { readFile, rm, stat, writeFile } from 'node:fs/promises'
-import { join } from 'node:path'
+import { access, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises'
+import { dirname, join } from 'node:path'
 import { BaseBlockstore } from 'blockstore-core'
 import { NotFoundError } from 'interface-store'
 import { FsBlockstore } from 'blockstore-fs'
@@ -66,6 +66,12 @@ async function isLevelDb (path: string): Promise<boolean> {
   }
 }
 
+async function concatChunks (chunks: Iterable<Uint8Array> | AsyncIterable<Uint8Array>): Promise<Uint8Array> {
+  const parts: Uint8Array[] = []
+  for await (const chunk of chunks) parts.push(chunk)
+  return Buffer.concat(parts)
+}
+
 async function fileSize (path: string): Promise<number> {
   try {
     return (await stat(path)).size
@@ -81,6 +87,10 @@ class FlatRepoBlockstore extends BaseBlockstore implements RepoBlockstore {
   private readonly files: FsBlockstore
   /** Bytes written and deleted since the store opened. */
   private delta = 0
+  /** Blocks being written, by file. */
+  private readonly writing = new Map<string, Promise<void>>()
+  /** Temporary files made, for unique names. */
+  private temps = 0
   /** The size when the store opened (read back, or walked). */
   private initial: Promise<number> = Promise.resolve(0)
 
@@ -114,14 +124,55 @@ class FlatRepoBlockstore extends BaseBlockstore implements RepoBlockstore {
     return (await this.initial) + this.delta
   }
 
+  /**
+   * A block is written to a temporary file renamed to the block's name, so
+   * that it appears whole or not at all, and not written when its file is
+   * there (same CID, same bytes). The shard folder is made only when a write
+   * finds it missing. Four file operations for a new block, where
+   * FsBlockstore's put and a size check before and after took eight (two of
+   * them failing, and so building an error, for every new block): bitswap
+   * writes every block it fetches.
+   */
   override async put (key: CID, val: Uint8Array | Iterable<Uint8Array> | AsyncIterable<Uint8Array>, options?: AbortOptions): Promise<CID> {
+    options?.signal?.throwIfAborted()
     const file = this.fileOf(key)
-    const before = await fileSize(file)
-    await this.files.put(key, val, options)
-    // not `delta += await ...`: that reads delta before the await, losing concurrent puts
-    const after = await fileSize(file)
-    this.delta += after - before
+    // the same block put twice at once is written once, and counted once
+    let writing = this.writing.get(file)
+    if (writing === undefined) {
+      writing = this.write(file, val).finally(() => { this.writing.delete(file) })
+      this.writing.set(file, writing)
+    }
+    await writing
     return key
+  }
+
+  private async write (file: string, val: Uint8Array | Iterable<Uint8Array> | AsyncIterable<Uint8Array>): Promise<void> {
+    if (await this.exists(file)) return
+    const bytes = val instanceof Uint8Array ? val : await concatChunks(val)
+    const temp = `${file}.${process.pid}-${++this.temps}.tmp`
+    try {
+      await writeFile(temp, bytes)
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err
+      await mkdir(dirname(file), { recursive: true })
+      await writeFile(temp, bytes)
+    }
+    try {
+      await rename(temp, file)
+    } catch (err) {
+      await rm(temp, { force: true })
+      throw err
+    }
+    this.delta += bytes.byteLength
+  }
+
+  private async exists (file: string): Promise<boolean> {
+    try {
+      await access(file)
+      return true
+    } catch {
+      return false
+    }
   }
 
   /** A block is read whole (FsBlockstore's stream leaves its file open when the reader stops early). */
