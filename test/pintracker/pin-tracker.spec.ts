@@ -110,6 +110,18 @@ describe('pin tracker (stateless)', function () {
     return last as PinInfoJson
   }
 
+  /** Four pins, one per status: pinned, remote, unexpectedly_unpinned, pin_error. */
+  async function fourStatuses (): Promise<void> {
+    await startTracker()
+    ipfs.pins.set(CIDS[0]!, 'recursive')
+    pin(CIDS[0]!)
+    pin(CIDS[1]!, { allocations: [other] })
+    pin(CIDS[2]!)
+    ipfs.failing.add(CIDS[3]!)
+    await track(pin(CIDS[3]!))
+    await untilStatus(CIDS[3]!, 'pin_error')
+  }
+
   beforeEach(async function () {
     mock = await ClusterRpcMock.create(1)
     self = mock.peerId.toString()
@@ -236,14 +248,7 @@ describe('pin tracker (stateless)', function () {
   })
 
   it('StatusAll streams every pin in CID order and filters by status', async function () {
-    await startTracker()
-    ipfs.pins.set(CIDS[0]!, 'recursive')
-    pin(CIDS[0]!)
-    pin(CIDS[1]!, { allocations: [other] })
-    pin(CIDS[2]!)
-    ipfs.failing.add(CIDS[3]!)
-    await track(pin(CIDS[3]!))
-    await untilStatus(CIDS[3]!, 'pin_error')
+    await fourStatuses()
     const all = await statusAll()
     assert.deepEqual(all.map((i) => [i.cid, i.status]), [
       [CIDS[0], 'pinned'], [CIDS[1], 'remote'], [CIDS[2], 'unexpectedly_unpinned'], [CIDS[3], 'pin_error']
@@ -253,14 +258,7 @@ describe('pin tracker (stateless)', function () {
   })
 
   it('StatusRanges gives each pin\'s status as a byte, in full where an operation adds to it, with a count and digest of the keys', async function () {
-    await startTracker()
-    ipfs.pins.set(CIDS[0]!, 'recursive')
-    pin(CIDS[0]!)
-    pin(CIDS[1]!, { allocations: [other] })
-    pin(CIDS[2]!)
-    ipfs.failing.add(CIDS[3]!)
-    await track(pin(CIDS[3]!))
-    await untilStatus(CIDS[3]!, 'pin_error')
+    await fourStatuses()
     const ranges: StatusRange[] = []
     for await (const r of mock.rpc.stream(undefined, 'PinTracker', 'StatusRanges', undefined)) ranges.push(r)
     assert.equal(ranges.length, 1, 'four pins: one range, the last')
