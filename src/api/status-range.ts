@@ -13,6 +13,7 @@
  * side add pins one at a time in any grouping.
  */
 import { TRACKER_STATUSES } from './tracker-status.ts'
+import { isoNow } from '../util/iso-now.ts'
 import type { TrackerStatus } from './types.ts'
 import type { CompactPinStatus, StatusRange } from '../rpc-api.ts'
 
@@ -65,14 +66,14 @@ export class StatusRangeBuilder {
 
   /** A pin whose status needs nothing more (its time is the range's). */
   add (cid: string, status: TrackerStatus): void {
-    if (this.count === 0) this.timestamp = new Date().toISOString()
+    if (this.count === 0) this.timestamp = isoNow()
     this.codes[this.count++] = codeOf(status)
     this.digest = (this.digest + cidHash(cid)) >>> 0
   }
 
   /** A pin whose status has its own time, attempts or error. */
   addDetailed (item: CompactPinStatus): void {
-    if (this.count === 0) this.timestamp = new Date().toISOString()
+    if (this.count === 0) this.timestamp = isoNow()
     this.codes[this.count++] = DETAILED
     this.digest = (this.digest + cidHash(item.cid)) >>> 0
     this.details.push(item)
@@ -83,7 +84,7 @@ export class StatusRangeBuilder {
     const range: StatusRange = {
       count: this.count,
       digest: this.digest,
-      timestamp: this.count > 0 ? this.timestamp : new Date().toISOString(),
+      timestamp: this.count > 0 ? this.timestamp : isoNow(),
       codes: this.codes.slice(0, this.count),
       details: this.details
     }

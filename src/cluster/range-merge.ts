@@ -16,6 +16,7 @@
  * PinsetsDivergedError, and the caller lists the rest item by item.
  */
 import { DETAILED, RANGE_SIZE, cidHash, statusOfCode } from '../api/status-range.ts'
+import { Fifo } from '../util/fifo.ts'
 import { globalInfo, shortInfo, shortOfCompact, unreachable } from './global-status.ts'
 import type { PeerNames, PinBase } from './global-status.ts'
 import type { GlobalPinInfoJson, PinInfoJson, PinInfoShortJson, TrackerStatus } from '../api/types.ts'
@@ -78,8 +79,8 @@ interface Cursor {
 export async function * mergeStatusRanges (own: AsyncIterable<PinInfoJson>, others: RangeSource[], options: RangeMergeOptions): AsyncGenerator<GlobalPinInfoJson> {
   const { match } = options
   const cursors: Cursor[] = others.map((o) => ({ peer: o.peer, ranges: o.ranges[Symbol.asyncIterator](), names: { peername: o.peer }, held: [], digest: 0, shared: new Map() }))
-  const pending: Entry[] = []
-  let head = 0
+  /** This peer's pins not yet out, in order. */
+  const pending = new Fifo<Entry>()
   /** Pins only other peers listed, by CID (and their CIDs in order), until the pin after them goes out. */
   const extras = new Map<string, GlobalPinInfoJson>()
   const extraKeys: string[] = []
@@ -91,6 +92,10 @@ export async function * mergeStatusRanges (own: AsyncIterable<PinInfoJson>, othe
   const settle = (entry: Entry, cursor: Cursor, short: PinInfoShortJson | undefined): void => {
     if (short !== undefined) put(entry.global, cursor.peer, short)
     entry.unsettled--
+  }
+  /** A failed peer's part: `cluster_error` where errors are wanted, none otherwise. */
+  const settleFailed = (entry: Entry, cursor: Cursor, err: Error): void => {
+    settle(entry, cursor, match('cluster_error') ? unreachable(cursor.peer, err) : undefined)
   }
   const extra = async (cursor: Cursor, item: CompactPinStatus): Promise<void> => {
     let global = extras.get(item.cid)
@@ -106,8 +111,7 @@ export async function * mergeStatusRanges (own: AsyncIterable<PinInfoJson>, othe
   }
   const fail = async (cursor: Cursor, err: Error): Promise<void> => {
     cursor.failed = err
-    const showFailed = match('cluster_error')
-    for (const entry of cursor.held) settle(entry, cursor, showFailed ? unreachable(cursor.peer, err) : undefined)
+    for (const entry of cursor.held) settleFailed(entry, cursor, err)
     cursor.held = []
     await cursor.relisting?.items.return?.()?.catch(() => {})
     cursor.relisting = undefined
@@ -151,7 +155,7 @@ export async function * mergeStatusRanges (own: AsyncIterable<PinInfoJson>, othe
       await extra(cursor, cursor.relisting.head)
       await advanceRelist(cursor)
     }
-    if (cursor.failed != null) return settle(entry, cursor, match('cluster_error') ? unreachable(cursor.peer, cursor.failed) : undefined)
+    if (cursor.failed != null) return settleFailed(entry, cursor, cursor.failed)
     const item = cursor.relisting?.head
     if (item?.cid === entry.cid) {
       settle(entry, cursor, shortOfCompact(cursor.names, item))
@@ -226,7 +230,7 @@ export async function * mergeStatusRanges (own: AsyncIterable<PinInfoJson>, othe
   const offer = async (cursor: Cursor, entry: Entry | undefined): Promise<void> => {
     for (;;) {
       if (cursor.failed != null) {
-        if (entry !== undefined) settle(entry, cursor, match('cluster_error') ? unreachable(cursor.peer, cursor.failed) : undefined)
+        if (entry !== undefined) settleFailed(entry, cursor, cursor.failed)
         return
       }
       const relisting = cursor.relisting
@@ -256,15 +260,11 @@ export async function * mergeStatusRanges (own: AsyncIterable<PinInfoJson>, othe
 
   /** The pins every peer has said its part of, in CID order, with the extras before them. */
   function * ready (): Generator<GlobalPinInfoJson> {
-    while (head < pending.length && (pending[head] as Entry).unsettled === 0) {
-      const entry = pending[head++] as Entry
+    while (pending.peek()?.unsettled === 0) {
+      const entry = pending.shift() as Entry
       yield * extrasBefore(entry.cid)
       lastOut = entry.cid
       if (Object.keys(entry.global.peer_map).length > 0) yield entry.global
-    }
-    if (head > 1024 && head * 2 > pending.length) {
-      pending.splice(0, head)
-      head = 0
     }
   }
   function * extrasBefore (cid: string | undefined): Generator<GlobalPinInfoJson> {

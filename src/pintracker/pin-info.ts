@@ -54,6 +54,14 @@ export function compactStatus (info: PinInfoJson, withNames: boolean): CompactPi
   return compact
 }
 
+/** The answering peer's names as a compact stream or status range gives them once; the IPFS fields omitted while unknown. */
+export function answererNames (by: Answerer): NonNullable<CompactPinStatus['by']> {
+  const names: NonNullable<CompactPinStatus['by']> = { peername: by.peername }
+  if (by.ipfsId !== '') names.ipfs_peer_id = by.ipfsId
+  if (by.ipfsAddresses.length > 0) names.ipfs_peer_addresses = by.ipfsAddresses
+  return names
+}
+
 /** Whether the IPFS node holds a pin of this mode: recursive needs a recursive pin; direct, any pin of the block itself. */
 export function satisfies (mode: PinMode, held: IpfsPinType): boolean {
   return mode === 'recursive' ? held === 'recursive' : held === 'recursive' || held === 'direct'

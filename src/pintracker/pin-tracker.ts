@@ -11,7 +11,7 @@ import { parsePin, pinKey } from '../api/pin.ts'
 import { IpfsPinset } from './ipfs-pinset.ts'
 import { Operation } from './operation.ts'
 import { OperationQueue } from './op-queue.ts'
-import { allocatedTo, compactStatus, pinInfo, satisfies } from './pin-info.ts'
+import { allocatedTo, answererNames, compactStatus, pinInfo, satisfies } from './pin-info.ts'
 import { statusMatcher } from './status-filter.ts'
 import { StatusRangeBuilder } from '../api/status-range.ts'
 import { PINSET_STATUSES } from '../api/tracker-status.ts'
@@ -237,19 +237,17 @@ export class PinTracker implements Component {
    * time: a byte per pin, and in full only what an operation or an error adds.
    */
   private async * statusRanges (signal: AbortSignal): AsyncGenerator<StatusRange> {
-    const { peername, ipfsId, ipfsAddresses } = this.answerer
-    const ranges = new StatusRangeBuilder({ peername, ...(ipfsId !== '' ? { ipfs_peer_id: ipfsId } : {}), ...(ipfsAddresses.length > 0 ? { ipfs_peer_addresses: ipfsAddresses } : {}) })
+    const ranges = new StatusRangeBuilder(answererNames(this.answerer))
     const pinset = await this.loadPinset(signal)
     const held = pinset instanceof Error ? () => pinset : (cid: string) => pinset.typeOf(cid)
-    let cid: string | undefined
     for await (const pin of this.rpc.stream(undefined, 'Consensus', 'Pins', undefined, { signal })) {
-      cid = pin.cid
+      const cid = pin.cid
       const op = this.ops.get(cid)
       if (op != null) {
         ranges.addDetailed(compactStatus(pinInfo(op.pin, this.answerer, this.fields(op)), false))
       } else {
-        const status = this.derivedStatus(pin, () => held(pin.cid))
-        if (status instanceof Error) ranges.addDetailed({ cid, status: 'cluster_error', timestamp: new Date().toISOString(), error: status.message })
+        const status = this.derivedStatus(pin, () => held(cid))
+        if (status instanceof Error) ranges.addDetailed({ cid, status: 'cluster_error', timestamp: isoNow(), error: status.message })
         else ranges.add(cid, status)
       }
       if (ranges.full) yield ranges.take(cid)

@@ -18,12 +18,14 @@ export class LocalStream<T> implements AsyncGenerator<T, undefined> {
     this.signal = signal
   }
 
-  async next (): Promise<IteratorResult<T, undefined>> {
-    if (this.signal?.aborted === true) {
-      await this.return()
-      throw new RpcAbortError()
+  /** Not `async`: the handler's own promise is handed over, with no promise around it. */
+  next (): Promise<IteratorResult<T, undefined>> {
+    if (this.signal?.aborted === true) return this.return().then(() => { throw new RpcAbortError() })
+    try {
+      this.iterator ??= this.open()[Symbol.asyncIterator]()
+    } catch (err) {
+      return Promise.reject(err as Error)
     }
-    this.iterator ??= this.open()[Symbol.asyncIterator]()
     return this.iterator.next() as Promise<IteratorResult<T, undefined>>
   }
 

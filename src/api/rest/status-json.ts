@@ -23,8 +23,7 @@ export function canonicalGlobalPinInfo (info: GlobalPinInfoJson): GlobalPinInfoJ
   }
 }
 
-/** Each peer id's JSON string, and the JSON of `peer_map` entries shared by many pins (frozen objects). */
-const peerKeys = new Map<string, string>()
+/** The JSON of `peer_map` entries shared by many pins (frozen objects). */
 const sharedEntries = new WeakMap<PinInfoShortJson, string>()
 
 /**
@@ -44,12 +43,7 @@ export function globalPinInfoJson (info: GlobalPinInfoJson): string {
       entry = JSON.stringify(canonicalPinInfoShort(short))
       if (Object.isFrozen(short)) sharedEntries.set(short, entry)
     }
-    let key = peerKeys.get(peer)
-    if (key === undefined) {
-      key = JSON.stringify(peer)
-      if (peerKeys.size < 10_000) peerKeys.set(peer, key)
-    }
-    entries += (entries === '' ? '' : ',') + key + ':' + entry
+    entries += (entries === '' ? '' : ',') + JSON.stringify(peer) + ':' + entry
   }
   return head.slice(0, -1) + ',"peer_map":{' + entries + '}}'
 }

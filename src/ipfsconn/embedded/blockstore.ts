@@ -16,7 +16,7 @@
  * Repos made before this store, whose blocks are in LevelDB (a `CURRENT`
  * file in the folder), keep using LevelDB.
  */
-import { access, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises'
+import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import { BaseBlockstore } from 'blockstore-core'
 import { NotFoundError } from 'interface-store'
@@ -139,15 +139,15 @@ class FlatRepoBlockstore extends BaseBlockstore implements RepoBlockstore {
     // the same block put twice at once is written once, and counted once
     let writing = this.writing.get(file)
     if (writing === undefined) {
-      writing = this.write(file, val).finally(() => { this.writing.delete(file) })
+      writing = this.write(key, file, val).finally(() => { this.writing.delete(file) })
       this.writing.set(file, writing)
     }
     await writing
     return key
   }
 
-  private async write (file: string, val: Uint8Array | Iterable<Uint8Array> | AsyncIterable<Uint8Array>): Promise<void> {
-    if (await this.exists(file)) return
+  private async write (key: CID, file: string, val: Uint8Array | Iterable<Uint8Array> | AsyncIterable<Uint8Array>): Promise<void> {
+    if (await this.files.has(key)) return
     const bytes = val instanceof Uint8Array ? val : await concatChunks(val)
     const temp = `${file}.${process.pid}-${++this.temps}.tmp`
     try {
@@ -166,14 +166,6 @@ class FlatRepoBlockstore extends BaseBlockstore implements RepoBlockstore {
     this.delta += bytes.byteLength
   }
 
-  private async exists (file: string): Promise<boolean> {
-    try {
-      await access(file)
-      return true
-    } catch {
-      return false
-    }
-  }
 
   /** A block is read whole (FsBlockstore's stream leaves its file open when the reader stops early). */
   override async * get (key: CID, options?: AbortOptions): AsyncGenerator<Uint8Array> {
